@@ -1,0 +1,1 @@
+"""The alliance intelligence hub: indicators, evidence, scoring, appeals and sharing."""

@@ -1,0 +1,1 @@
+"""Alembic migrations of the scamtrace store (run by ``scamtrace db upgrade``)."""
