@@ -1,0 +1,164 @@
+"""Compose the SIM feature SQL into one pipeline and run it on an analytics engine."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pandas as pd
+
+from scamtrace.analytics.dialects import Dialect
+from scamtrace.analytics.engine import Engine
+from scamtrace.analytics.pipeline import Pipeline
+from scamtrace.analytics.sims import context_features as ctx
+from scamtrace.analytics.sims import features as f
+from scamtrace.analytics.sims.features import FEATURE_COLUMNS, FeatureWindow, SimTables
+from scamtrace.errors import InvalidDataFile
+
+
+def sim_features_pipeline(dialect: Dialect, tables: SimTables, window: FeatureWindow) -> Pipeline:
+    """Build the pipeline whose output has one row per SIM: ``msisdn`` + FEATURE_COLUMNS.
+
+    Args:
+        dialect: the engine's dialect (for epoch arithmetic).
+        tables: names of the registered input tables.
+        window: the time window and thresholds.
+
+    Returns:
+        The pipeline; its last step is the feature table.
+    """
+    p = Pipeline()
+    p.add("w_calls", f.window_calls_sql(tables, window))
+    p.add("out_hourly", f.outbound_hourly_sql(dialect, window))
+    p.add("out_stats", f.outbound_stats_sql(window))
+    p.add("in_stats", f.inbound_stats_sql())
+    p.add("callee_pairs", f.callee_pairs_sql())
+    if window.history_start is not None:
+        p.add("earlier_contacts", f.earlier_contacts_sql(tables, window))
+    p.add("callee_stats", f.callee_stats_sql(window.history_start is not None))
+    p.add("cell_stats", f.cell_stats_sql(tables))
+    p.add("device_pairs", f.device_pairs_sql(tables, window))
+    p.add("device_stats", f.device_stats_sql())
+    joins = [
+        ("out_stats", "o"), ("in_stats", "i"), ("callee_stats", "k"),
+        ("cell_stats", "c"), ("device_stats", "d"),
+    ]
+    if tables.sms:
+        p.add("w_sms", ctx.window_sms_sql(tables, window))
+        p.add("sms_pairs", ctx.sms_pairs_sql())
+        p.add("sms_stats", ctx.sms_stats_sql())
+        joins.append(("sms_stats", "m"))
+    pays = all((tables.sims, tables.accounts, tables.transactions, tables.flagged_accounts))
+    if tables.reports or pays:
+        p.add("contacts", ctx.contacts_sql(bool(tables.sms)))
+    if tables.sims:
+        p.add("registration", ctx.registration_sql(dialect, tables, window))
+        joins.append(("registration", "g"))
+    if tables.reports:
+        p.add("reports_against", ctx.reports_against_sql(tables, window))
+        p.add("reported_contacts", ctx.reported_contacts_sql(dialect, tables, window))
+        joins += [("reports_against", "ra"), ("reported_contacts", "rc")]
+    if pays:
+        p.add("paid_flagged", ctx.paid_flagged_contacts_sql(dialect, tables, window))
+        joins.append(("paid_flagged", "pf"))
+    if tables.focus:
+        p.add("universe", f"SELECT DISTINCT msisdn FROM {tables.focus}")
+    else:
+        senders = " UNION SELECT msisdn FROM sms_stats" if tables.sms else ""
+        p.add("universe", f"SELECT msisdn FROM out_stats{senders}")
+    p.add("sim_features", _final_sql(joins, window))
+    return p
+
+
+def _final_sql(joins: list[tuple[str, str]], window: FeatureWindow) -> str:
+    present = {alias for _, alias in joins}
+
+    def col(alias: str, name: str, default: str = "0") -> str:
+        return f"coalesce({alias}.{name}, {default})" if alias in present else default
+
+    out, inc = col("o", "out_calls"), col("i", "in_calls")
+    days = f"CAST({window.days!r} AS DOUBLE)"
+
+    def share(numerator: str, denominator: str) -> str:
+        return f"CASE WHEN {denominator} > 0 THEN {numerator} / {denominator} ELSE 0.0 END"
+
+    callees, sms_fanout = col("k", "distinct_callees"), col("m", "sms_fanout")
+    exprs = {
+        "window_days": days,
+        "out_calls": out,
+        "in_calls": inc,
+        "out_in_ratio": f"{out} / ({inc} + 1.0)",
+        "out_calls_per_day": f"{out} / {days}",
+        "distinct_callees": callees,
+        "distinct_callees_per_day": f"{callees} / {days}",
+        "new_callee_share": share(f"CAST({col('k', 'new_callees')} AS DOUBLE)", callees),
+        "short_call_share": share(f"CAST({col('o', 'n_short')} AS DOUBLE)", out),
+        "unanswered_share": share(f"CAST({col('o', 'n_unanswered')} AS DOUBLE)", out),
+        "burstiness": share(f"CAST({out} AS DOUBLE)", col("o", "active_hours")),
+        "peak_hour_calls": col("o", "peak_hour_calls"),
+        "night_share": share(f"CAST({col('o', 'n_night')} AS DOUBLE)", out),
+        "sms_sent": col("m", "sms_sent"),
+        "sms_fanout": sms_fanout,
+        "sms_fanout_per_day": f"{sms_fanout} / {days}",
+        "cell_count": col("c", "cell_count"),
+        "cell_entropy": col("c", "cell_entropy", "0.0"),
+        "border_share": col("c", "border_share", "0.0"),
+        # Unknown activation: treat as old, so that missing data never raises suspicion.
+        "sim_age_days": col("g", "sim_age_days", "3650.0"),
+        "imeis_per_sim": col("d", "imeis_per_sim"),
+        "sims_per_imei": col("d", "sims_per_imei"),
+        "sims_per_identity": col("g", "sims_per_identity", "1"),
+        "nominee": col("g", "nominee"),
+        "reported_contacts": col("rc", "reported_contacts"),
+        "paid_flagged_contacts": col("pf", "paid_flagged_contacts"),
+        "reports_against": col("ra", "reports_against"),
+    }
+    assert tuple(exprs) == FEATURE_COLUMNS
+    select = ",\n       ".join(f"{expr} AS {name}" for name, expr in exprs.items())
+    join_sql = "\n".join(f"LEFT JOIN {table} {alias} ON {alias}.msisdn = u.msisdn"
+                         for table, alias in joins)
+    return f"SELECT u.msisdn,\n       {select}\nFROM universe u\n{join_sql}"
+
+
+def default_window(
+    engine: Engine, calls: str, *, end: datetime | None = None, hours: float | None = None
+) -> FeatureWindow:
+    """The window ending at ``end`` (default: just after the last call) and lasting
+    ``hours`` (default: back to the first call), with any earlier calls as history.
+
+    Args:
+        engine: the engine holding the calls table.
+        calls: its name.
+        end: the window's end (exclusive).
+        hours: the window's length.
+
+    Returns:
+        The window.
+    """
+    row = engine.fetch_pandas(ctx.history_bounds_sql(calls))
+    first, last = row["first_ts"].iloc[0], row["last_ts"].iloc[0]
+    if pd.isna(first):
+        raise InvalidDataFile(f"table {calls} holds no call records")
+    first, last = first.to_pydatetime(), last.to_pydatetime()
+    end = end or last + timedelta(seconds=1)
+    start = end - timedelta(hours=hours) if hours else first
+    history = first if first < start else None
+    return FeatureWindow(start=start, end=end, history_start=history)
+
+
+def compute_sim_features(
+    engine: Engine, tables: SimTables, window: FeatureWindow | None = None,
+    *, output: str = "sim_features",
+) -> str:
+    """Run the feature pipeline and keep its rows as table ``output``.
+
+    Args:
+        engine: the analytics engine holding the input tables.
+        tables: their names.
+        window: the window; default :func:`default_window` over the calls table.
+        output: the name of the feature table to create.
+
+    Returns:
+        ``output``.
+    """
+    window = window or default_window(engine, tables.calls)
+    return engine.run(sim_features_pipeline(engine.dialect, tables, window), name=output)
