@@ -13,7 +13,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from scamtrace.orgs.models import TLP_LEVELS
@@ -48,6 +58,17 @@ class Indicator(Base):
     reasons: Mapped[list[Any]] = mapped_column(JSONDocument, default=list)
     evidence_count: Mapped[int] = mapped_column(Integer, default=0)
     scored_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The rest of the judgement, as the lookup index stores it (intel.scoring.Assessment).
+    public_score: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reason_codes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    block_eligible: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    n_reports: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    n_reporters: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    n_members: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Has AMBER / AMBER+STRICT / RED or group evidence: the index adds per-audience scores.
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Set when an appeal is granted; only new, independent evidence counts afterwards.
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Feeds and the in-memory lookup index pull changes since a cursor on this column.
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, onupdate=utcnow, index=True
@@ -80,6 +101,8 @@ class Evidence(Base):
     tlp: Mapped[str] = mapped_column(String(12), default="amber")
     sharing_group: Mapped[str | None] = mapped_column(String(100))
     details: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+    # auto (scored as received) / held (burst from new reporters) / accepted / rejected.
+    review: Mapped[str] = mapped_column(String(12), default="auto", server_default="auto")
 
 
 class Appeal(Base):
@@ -116,3 +139,13 @@ class AllowlistEntry(Base):
     source: Mapped[str] = mapped_column(String(20), default="admin")
     added_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MemberActionPolicy(Base):
+    """A member's mapping of tiers to actions (block / delay_warn / warn / none)."""
+
+    __tablename__ = "intel_action_policies"
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    policy: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
