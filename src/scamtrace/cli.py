@@ -17,6 +17,10 @@ from scamtrace.errors import ScamtraceError
 
 #: Modules whose ``register(app)`` adds commands, in the order ``--help`` lists them.
 DOMAIN_COMMANDS: tuple[str, ...] = (
+    "scamtrace.identifiers.commands",
+    "scamtrace.store.commands",
+    "scamtrace.orgs.commands",
+    "scamtrace.api.commands",
 )
 
 app = typer.Typer(
@@ -61,7 +65,12 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # click's usage errors arrive here in non-standalone mode
         import click
 
-        if isinstance(exc, click.ClickException):
+        # Typer >= 0.20 raises its vendored copy of click's exceptions.
+        vendored = getattr(getattr(typer, "_click", None), "exceptions", None)
+        usage_errors = (click.ClickException,) + (
+            (vendored.ClickException,) if vendored is not None else ()
+        )
+        if isinstance(exc, usage_errors):
             exc.show()
             sys.exit(2)
         raise

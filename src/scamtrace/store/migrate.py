@@ -7,16 +7,19 @@ instead of a "no such table" trace.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy.orm import Session
 
 from scamtrace.config import get_settings
 from scamtrace.errors import ConfigurationError
-from scamtrace.store.engine import make_engine
+from scamtrace.store.engine import make_engine, session_scope
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -80,3 +83,16 @@ def ensure_current(url: str | None = None) -> None:
             f"database is at revision {current or 'none'}, this scamtrace needs {head}: "
             "run `scamtrace db upgrade`"
         )
+
+
+@contextmanager
+def migrated_session_scope(url: str | None = None) -> Iterator[Session]:
+    """Like :func:`scamtrace.store.engine.session_scope`, after :func:`ensure_current`.
+
+    CLI commands use it so that a store never migrated gives one line telling what to
+    run, rather than a "no such table" trace.
+    """
+    resolved = _resolve(url)
+    ensure_current(resolved)
+    with session_scope(resolved) as session:
+        yield session

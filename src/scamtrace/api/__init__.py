@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI): ``main.create_app`` assembles, ``deps`` authenticates, ``routes`` serve."""

@@ -1,0 +1,41 @@
+"""Assemble the API: settings, error handlers, routers. Nothing else lives here."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from scamtrace import __version__
+from scamtrace.api.problems import install_problem_handlers
+from scamtrace.api.routes import health, members, meta
+from scamtrace.config import Settings, get_settings
+
+DESCRIPTION = (
+    "The alliance's shared service against call-centre and SMS scams. Authenticate with "
+    "`Authorization: Bearer <key>` or `X-API-Key: <key>`; every error is "
+    "`application/problem+json`."
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the FastAPI application.
+
+    Args:
+        settings: the settings to serve with; ``None`` reads them from the environment.
+
+    Returns:
+        The app; it connects to the store on the first request, not here.
+    """
+    app = FastAPI(
+        title="scamtrace",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings or get_settings()
+    install_problem_handlers(app)
+    app.include_router(health.router)
+    app.include_router(meta.router)
+    app.include_router(members.router)
+    return app
