@@ -25,11 +25,13 @@ TRUSTED_REPORTER = 0.5
 #: Member trust at or above which a member's own finding can justify a block.
 TRUSTED_MEMBER = 0.7
 MIN_TRUSTED_REPORTERS = 3
-BURST_WINDOW = timedelta(hours=24)
+#: A paid or scripted campaign reports within hours; an organic wave after a scam SMS
+#: blast spreads over the day and mixes in reporters with a track record.
+BURST_WINDOW = timedelta(hours=2)
 #: Reports from new reporters within the window that make a burst.
-BURST_MIN_REPORTS = 5
+BURST_MIN_REPORTS = 8
 #: Share of the window's reports that must come from new reporters.
-BURST_NEW_SHARE = 0.6
+BURST_NEW_SHARE = 0.8
 
 
 @dataclass(frozen=True)
