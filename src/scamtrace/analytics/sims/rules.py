@@ -120,7 +120,7 @@ def score_with_rules(
     rules: tuple[Rule, ...] = DEFAULT_RULES,
     *,
     threshold: float = DEFAULT_THRESHOLD,
-    max_reasons: int = 4,
+    max_reasons: int = 6,
 ) -> pd.DataFrame:
     """Score SIMs from their features with explainable rules.
 

@@ -1,0 +1,150 @@
+"""Reading call records and their companion tables, in any column naming, into the engine.
+
+Each table is rebuilt with the column names the feature SQL reads. ``--map`` renames
+source columns: ``caller=a_number,callee=b_number`` for the calls table, and
+``sms.sender=from,reports.ts=created`` for the others. Timestamps may be TIMESTAMP
+columns, ISO strings or integer seconds since 1970 (UTC).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from scamtrace.analytics.engine import Engine
+from scamtrace.analytics.pipeline import Pipeline
+from scamtrace.analytics.sims.features import SimTables
+from scamtrace.errors import InvalidDataFile
+
+#: Columns each table provides to the features; the first group is required.
+TABLE_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "calls": (("ts", "caller", "callee", "duration_s"), ("cell_id", "imei")),
+    "sms": (("ts", "sender", "recipient"), ()),
+    "sims": (("msisdn",), ("person_id", "activated_at", "registration")),
+    "devices": (("msisdn", "imei", "from_ts"), ("to_ts",)),
+    "cells": (("cell_id", "border_zone"), ()),
+    "reports": (("ts", "reporter_msisdn", "reported_kind", "reported_value"), ()),
+    "accounts": (("account_id", "person_id"), ()),
+    "transactions": (("ts", "src_account", "dst_account"), ()),
+    "flagged_accounts": (("account",), ()),
+}
+
+_TIME_COLUMNS = {"ts", "activated_at", "from_ts", "to_ts"}
+
+#: Where a simulated world keeps each table (``scamtrace simulate``).
+WORLD_FILES = {
+    "calls": "calls.parquet", "sms": "sms.parquet", "sims": "sims.parquet",
+    "devices": "sim_devices.parquet", "cells": "cells.parquet", "reports": "reports.parquet",
+    "accounts": "accounts.parquet", "transactions": "transactions.parquet",
+}
+
+
+def parse_sim_map(text: str | None) -> dict[str, dict[str, str]]:
+    """Parse ``role=column`` (calls) and ``table.role=column`` entries.
+
+    Args:
+        text: the ``--map`` value.
+
+    Returns:
+        Per table, the source column of each renamed role.
+    """
+    result: dict[str, dict[str, str]] = {}
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        key, sep, column = (s.strip() for s in part.partition("="))
+        table, _, role = key.rpartition(".")
+        table = table or "calls"
+        if not sep or not column or table not in TABLE_COLUMNS:
+            raise InvalidDataFile(f"bad --map entry {part.strip()!r}: use role=column or "
+                                  f"table.role=column with a table of {', '.join(TABLE_COLUMNS)}")
+        required, optional = TABLE_COLUMNS[table]
+        if role not in required + optional:
+            raise InvalidDataFile(f"bad --map role {key!r}: {table} roles are "
+                                  f"{', '.join(required + optional)}")
+        result.setdefault(table, {})[role] = column
+    return result
+
+
+def load_sim_table(engine: Engine, table: str, source: Any, renames: dict[str, str] | None = None) -> str:
+    """Register one input and rebuild it under ``table`` with the canonical columns.
+
+    Args:
+        engine: the analytics engine.
+        table: a key of :data:`TABLE_COLUMNS` (also the engine table's name).
+        source: a Parquet/CSV path or an in-memory table.
+        renames: role -> source column.
+
+    Returns:
+        The engine table's name.
+    """
+    renames = renames or {}
+    raw = engine.register(source, f"{table}_raw")
+    available = engine.columns(raw)
+    label = str(source) if isinstance(source, (str, Path)) else f"the {table} table"
+    if table == "flagged_accounts":
+        return _load_flagged(engine, raw, available, label)
+    required, optional = TABLE_COLUMNS[table]
+    selects = []
+    for role in required + optional:
+        column = renames.get(role, role)
+        if column not in available:
+            if role in optional and role not in renames:
+                selects.append(f"CAST(NULL AS {'TIMESTAMP' if role in _TIME_COLUMNS else 'VARCHAR'}) AS {role}")
+                continue
+            raise InvalidDataFile(f"{label}: no column {column!r} for {role!r}; name it with "
+                                  f"--map (columns are {', '.join(available)})")
+        selects.append(f"{_normalised(engine, _quote(column), available[column], role)} AS {role}")
+    engine.run(Pipeline().add(table, f"SELECT {', '.join(selects)} FROM {raw}"))
+    return table
+
+
+def load_sim_tables(engine: Engine, sources: dict[str, Any], column_map: str | None = None) -> SimTables:
+    """Load every given input (keys of :data:`TABLE_COLUMNS`, values None when absent).
+
+    Returns:
+        The names to hand to the feature pipeline.
+    """
+    renames = parse_sim_map(column_map)
+    loaded = {name: load_sim_table(engine, name, src, renames.get(name))
+              for name, src in sources.items() if src is not None}
+    if "calls" not in loaded:
+        raise InvalidDataFile("call records are required (--calls or --world)")
+    return SimTables(**loaded)
+
+
+def world_sources(world: Path) -> dict[str, Path | None]:
+    """The tables of a simulated world that exist in ``world``."""
+    if not (world / WORLD_FILES["calls"]).exists():
+        raise InvalidDataFile(f"{world}: no {WORLD_FILES['calls']}; is it a simulated world?")
+    return {name: (world / file if (world / file).exists() else None)
+            for name, file in WORLD_FILES.items()}
+
+
+def _normalised(engine: Engine, column: str, arrow_type: pa.DataType, role: str) -> str:
+    if role in _TIME_COLUMNS:
+        if pa.types.is_integer(arrow_type) or pa.types.is_floating(arrow_type):
+            return f"to_timestamp(CAST({column} AS DOUBLE))::TIMESTAMP"
+        return f"CAST({column} AS TIMESTAMP)"
+    if role == "border_zone":
+        return f"CAST({column} AS BOOLEAN)"
+    if role == "duration_s":
+        return f"CAST({column} AS DOUBLE)"
+    return f"CAST({column} AS VARCHAR)"
+
+
+def _load_flagged(engine: Engine, raw: str, available: dict, label: str) -> str:
+    # Either a plain list of accounts or a mule-scoring output with a ``flagged`` column.
+    column = next((c for c in ("account", "account_id", "id") if c in available), None)
+    if column is None:
+        raise InvalidDataFile(f"{label}: no account column (account or account_id)")
+    where = " WHERE CAST(flagged AS BOOLEAN)" if "flagged" in available else ""
+    engine.run(Pipeline().add(
+        "flagged_accounts", f"SELECT DISTINCT CAST({_quote(column)} AS VARCHAR) AS account FROM {raw}{where}"))
+    return "flagged_accounts"
+
+
+def _quote(column: str) -> str:
+    return '"' + column.replace('"', '""') + '"'
