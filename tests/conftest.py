@@ -109,8 +109,17 @@ def _empty_postgres_tables(url: str) -> None:
             # A test that leaked an open transaction should fail here, not hang the run.
             connection.execute(sa.text("SET LOCAL lock_timeout = '10s'"))
             # DELETE, children first: on a few rows it is much faster than TRUNCATE.
-            for table in reversed(import_all_models().sorted_tables):
+            tables = import_all_models().sorted_tables
+            for table in reversed(tables):
                 connection.execute(table.delete())
+            # Restart ids at 1, as in the fresh SQLite copy, so both stores agree.
+            restarts = [
+                f"setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), 1, false)"
+                for table in tables
+                if "id" in table.c and table.c.id.autoincrement in (True, "auto")
+            ]
+            if restarts:
+                connection.execute(sa.text("SELECT " + ", ".join(restarts)))
     finally:
         engine.dispose()
 
@@ -178,6 +187,7 @@ def session(settings) -> Iterator[sa.orm.Session]:
 def api_client(settings):
     """An in-process FastAPI TestClient of ``create_app(settings)``."""
     from fastapi.testclient import TestClient
+
     from scamtrace.api.main import create_app
 
     with TestClient(create_app(settings)) as client:

@@ -38,9 +38,15 @@ def version() -> None:
     typer.echo(__version__)
 
 
+_registered: set[str] = set()
+
+
 def _register_domains() -> None:
+    # Idempotent: tests call main() many times in one process.
     for module_name in DOMAIN_COMMANDS:
-        importlib.import_module(module_name).register(app)
+        if module_name not in _registered:
+            importlib.import_module(module_name).register(app)
+            _registered.add(module_name)
 
 
 def fail(message: str) -> None:
