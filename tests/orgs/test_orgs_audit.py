@@ -6,7 +6,9 @@ from sqlalchemy import text
 
 from scamtrace.orgs.audit import (
     GENESIS_HASH,
+    AuditEvent,
     append_audit,
+    append_audit_many,
     audit_head,
     contains_hash,
     verify_audit_chain,
@@ -103,3 +105,20 @@ def test_truncated_tail_is_found_against_a_published_head(session):
 
     assert verify_audit_chain(session) is None
     assert not contains_hash(session, published)
+
+
+def test_batched_appends_chain_like_single_ones(session):
+    _write_rows(session, count=2)
+    rows = append_audit_many(
+        session,
+        [
+            AuditEvent("member:2/key:x", "lookup.read", f"indicator:{n}", {"n": n})
+            for n in range(50)
+        ],
+    )
+    append_audit(session, "cli:test", "member.create", "member:9")
+    session.commit()
+
+    assert [row.seq for row in rows] == list(range(3, 53))
+    assert verify_audit_chain(session) is None
+    assert audit_head(session)[0] == 53

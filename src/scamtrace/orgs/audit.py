@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -82,6 +83,16 @@ def _row_hash(row: AuditEntry) -> str:
     )
 
 
+@dataclass(frozen=True)
+class AuditEvent:
+    """One thing to record: who did what to what, with JSON-serialisable details."""
+
+    actor: str
+    action: str
+    target: str
+    details: dict[str, Any] | None = None
+
+
 def append_audit(
     session: Session,
     actor: str,
@@ -101,38 +112,58 @@ def append_audit(
     Returns:
         The new row, flushed, with ``seq`` and ``row_hash`` set.
     """
+    return append_audit_many(session, [AuditEvent(actor, action, target, details)])[0]
+
+
+def append_audit_many(session: Session, events: Iterable[AuditEvent]) -> list[AuditEntry]:
+    """Append several rows at once: one head read, one lock, one bulk insert.
+
+    High-volume audit (every read of protected data, issue 5) should buffer its events
+    and append them in batches; the chain is the same as with one call per event.
+
+    Args:
+        session: the session whose transaction holds the audited change (not committed).
+        events: the events, in the order they happened.
+
+    Returns:
+        The new rows, flushed, in order.
+    """
     if session.get_bind().dialect.name == "postgresql":
         # Two concurrent appends must not both chain onto the same head.
         session.execute(
             text("SELECT pg_advisory_xact_lock(:lock_id)"), {"lock_id": _APPEND_LOCK_ID}
         )
-    head = session.execute(
-        select(AuditEntry.seq, AuditEntry.row_hash).order_by(AuditEntry.seq.desc()).limit(1)
-    ).first()
-    seq, prev_hash = (head.seq + 1, head.row_hash) if head else (1, GENESIS_HASH)
-    at = utcnow()
-    clean_details = _canonical_details(details)
-    row = AuditEntry(
-        seq=seq,
-        at=at,
-        actor=actor,
-        action=action,
-        target=target,
-        details=clean_details,
-        prev_hash=prev_hash,
-        row_hash=_content_hash(
+    seq, prev_hash = audit_head(session)
+    rows = []
+    for event in events:
+        seq += 1
+        at = utcnow()
+        details = _canonical_details(event.details)
+        row_hash = _content_hash(
             prev_hash,
             seq=seq,
             at=at,
-            actor=actor,
-            action=action,
-            target=target,
-            details=clean_details,
-        ),
-    )
-    session.add(row)
+            actor=event.actor,
+            action=event.action,
+            target=event.target,
+            details=details,
+        )
+        rows.append(
+            AuditEntry(
+                seq=seq,
+                at=at,
+                actor=event.actor,
+                action=event.action,
+                target=event.target,
+                details=details,
+                prev_hash=prev_hash,
+                row_hash=row_hash,
+            )
+        )
+        prev_hash = row_hash
+    session.add_all(rows)
     session.flush()
-    return row
+    return rows
 
 
 def verify_audit_chain(session: Session) -> ChainBreak | None:
