@@ -114,9 +114,30 @@ def _csv_items(text: str) -> list[NewEvidence]:
     return items
 
 
-_PATTERN = re.compile(r"^\[([a-z0-9-]+):(?:value|imsi|imei|account_login) = '((?:[^'\\]|\\.)*)'\]$")
-_KIND_OF_TYPE = {"phone-number": "phone", "thai-bank-account": "bank_account", "url": "url",
-                 "domain-name": "domain", "email-addr": "email"}
+_PATTERN = re.compile(r"^\[([a-z0-9-]+):(value|imsi|imei) = '((?:[^'\\]|\\.)*)'\]$")
+_ACCOUNT_PATTERN = re.compile(
+    r"^\[user-account:account_type = '([a-z-]+)' AND "
+    r"user-account:account_login = '((?:[^'\\]|\\.)*)'\]$"
+)
+_KIND_OF_TYPE = {("phone-number", "value"): "phone", ("thai-bank-account", "value"): "bank_account",
+                 ("url", "value"): "url", ("domain-name", "value"): "domain",
+                 ("email-addr", "value"): "email", ("sim-card", "imsi"): "imsi",
+                 ("sim-card", "imei"): "imei"}
+_KIND_OF_ACCOUNT = {"sms-sender-id": "sender_id", "line": "line_id",
+                    "cryptocurrency-wallet": "wallet"}
+
+
+def _identifier_of(pattern: str) -> tuple[str, str] | None:
+    if match := _PATTERN.match(pattern):
+        kind = _KIND_OF_TYPE.get((match.group(1), match.group(2)))
+        value = match.group(3).replace("\\'", "'")
+        if kind == "phone" and re.fullmatch(r"[0-9]{3,5}", value):
+            kind = "short_code"
+        return (kind, value) if kind else None
+    if match := _ACCOUNT_PATTERN.match(pattern):
+        kind = _KIND_OF_ACCOUNT.get(match.group(1))
+        return (kind, match.group(2).replace("\\'", "'")) if kind else None
+    return None
 
 
 def _stix_items(document: dict[str, Any]) -> list[NewEvidence]:
@@ -127,15 +148,12 @@ def _stix_items(document: dict[str, Any]) -> list[NewEvidence]:
     for obj in document.get("objects", []):
         if obj.get("type") != "indicator":
             continue
-        match = _PATTERN.match(obj.get("pattern", ""))
-        if not match or match.group(1) not in _KIND_OF_TYPE:
+        identifier = _identifier_of(obj.get("pattern", ""))
+        if identifier is None:
             continue  # patterns beyond one identifier are not hub indicators
-        kind = _KIND_OF_TYPE[match.group(1)]
-        if kind == "phone" and re.fullmatch(r"\d{3,5}", match.group(2)):
-            kind = "short_code"
         tlp = next((tlp_of[m] for m in obj.get("object_marking_refs", []) if m in tlp_of), "green")
-        items.append(NewEvidence(kind, match.group(2).replace("\\'", "'"), "sighting",
-                                 "true_positive", min(obj.get("confidence", 80), 100) / 100, tlp=tlp))
+        confidence = min(obj.get("confidence", 80), 100) / 100
+        items.append(NewEvidence(*identifier, "sighting", "true_positive", confidence, tlp=tlp))
     return items
 
 

@@ -55,7 +55,8 @@ def misp_attribute(
                           "date_sighting": _epoch(max(r.evidence.observed_at for r in reports))})
     for row in rows:
         ev = row.evidence
-        if ev.kind != "sighting" or ev.source_member_id is None:
+        # Findings and confirmations are a member seeing it too; opinions are not sightings.
+        if ev.kind in ("report", "opinion") or ev.source_member_id is None:
             continue
         sightings.append({
             "type": "1" if ev.subtype == "false_positive" else "0",
