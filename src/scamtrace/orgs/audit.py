@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from scamtrace.orgs.models import AuditEntry
@@ -134,7 +134,7 @@ def append_audit_many(session: Session, events: Iterable[AuditEvent]) -> list[Au
             text("SELECT pg_advisory_xact_lock(:lock_id)"), {"lock_id": _APPEND_LOCK_ID}
         )
     seq, prev_hash = audit_head(session)
-    rows = []
+    values = []
     for event in events:
         seq += 1
         at = utcnow()
@@ -148,21 +148,24 @@ def append_audit_many(session: Session, events: Iterable[AuditEvent]) -> list[Au
             target=event.target,
             details=details,
         )
-        rows.append(
-            AuditEntry(
-                seq=seq,
-                at=at,
-                actor=event.actor,
-                action=event.action,
-                target=event.target,
-                details=details,
-                prev_hash=prev_hash,
-                row_hash=row_hash,
-            )
+        values.append(
+            {
+                "seq": seq,
+                "at": at,
+                "actor": event.actor,
+                "action": event.action,
+                "target": event.target,
+                "details": details,
+                "prev_hash": prev_hash,
+                "row_hash": row_hash,
+            }
         )
         prev_hash = row_hash
-    session.add_all(rows)
-    session.flush()
+    if not values:
+        return []
+    # ORM bulk INSERT ... RETURNING: one multi-row statement instead of a unit of work.
+    rows = list(session.scalars(insert(AuditEntry).returning(AuditEntry), values))
+    rows.sort(key=lambda row: row.seq)
     return rows
 
 
