@@ -1,0 +1,104 @@
+"""SQL that decides how much of the traced money each outgoing transfer carries.
+
+Every function returns DuckDB-dialect SQL over two tables: ``transactions`` (canonical,
+see :mod:`scamtrace.analytics.inputs`) and ``frontier`` (one row per traced deposit:
+``seed_id, seed_ts, hop, in_tx, account, t_in, amt_in, x``; ``x`` is the traced part of
+the deposit ``in_tx`` of ``amt_in`` that reached ``account`` at ``t_in``). Each
+returns rows ``seed_id, seed_ts, hop, out_tx, src, dst, t_out, amt_out, carried``.
+
+Time-respecting: only transfers after the deposit (same ``ts``: a later ``tx_id``) and
+before ``seed_ts + window`` count. Amount-conserving: what a deposit's transfers carry
+never exceeds ``x``.
+"""
+
+from __future__ import annotations
+
+from scamtrace.analytics.trace.options import TraceOptions
+
+_OUT_COLUMNS = "seed_id, seed_ts, hop, out_tx, src, dst, t_out, amt_out"
+
+
+def outgoing_after_deposit_sql(options: TraceOptions) -> str:
+    """Each deposit joined with the account's later outgoing transfers inside the window."""
+    window = "" if options.window is None else f"AND t.ts <= f.seed_ts + {int(options.window)}"
+    return f"""
+    SELECT f.*, t.tx_id AS out_tx, t.src AS src, t.dst AS dst, t.ts AS t_out,
+           t.amount AS amt_out
+    FROM frontier f JOIN transactions t ON t.src = f.account
+    WHERE t.dst <> t.src AND (t.ts > f.t_in OR (t.ts = f.t_in AND t.tx_id > f.in_tx)) {window}
+    """
+
+
+def account_ledger_sql() -> str:
+    """Running inflow and outflow of every frontier account over its whole history.
+
+    ``opening`` is the smallest opening balance that keeps the account from ever going
+    negative: money we cannot see arriving (cash deposits, a data extract's start).
+    """
+    return """
+    WITH accounts AS (SELECT DISTINCT account FROM frontier),
+    events AS (
+        SELECT t.dst AS account, t.ts, t.tx_id, t.amount AS inflow, 0.0 AS outflow
+        FROM transactions t JOIN accounts a ON t.dst = a.account WHERE t.src <> t.dst
+        UNION ALL
+        SELECT t.src AS account, t.ts, t.tx_id, 0.0 AS inflow, t.amount AS outflow
+        FROM transactions t JOIN accounts a ON t.src = a.account WHERE t.src <> t.dst
+    ),
+    running AS (
+        SELECT *,
+            sum(inflow) OVER (PARTITION BY account ORDER BY ts, tx_id, outflow
+                              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum_in,
+            sum(outflow) OVER (PARTITION BY account ORDER BY ts, tx_id, outflow
+                               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum_out
+        FROM events
+    )
+    SELECT *, greatest(max(cum_out - cum_in) OVER (PARTITION BY account), 0.0) AS opening
+    FROM running
+    """
+
+
+def fifo_allocation_sql(options: TraceOptions) -> str:
+    """First in, first out (Clayton's case): a debit draws on the oldest credits first.
+
+    On the account's inflow axis the deposit occupies ``[S, S + amt_in)`` with ``S`` the
+    opening balance plus all earlier inflow; a debit occupies ``[Q - amt_out, Q)`` on the
+    outflow axis (``Q``: outflow so far). The overlap is the deposit's money the debit
+    carries, of which the traced share is ``x / amt_in``.
+    """
+    return f"""
+    WITH pairs AS ({outgoing_after_deposit_sql(options)}),
+    placed AS (
+        SELECT p.*, d.opening + d.cum_in - p.amt_in AS start_in, o.cum_out AS q_out
+        FROM pairs p
+        JOIN ledger d ON d.account = p.account AND d.tx_id = p.in_tx AND d.inflow > 0
+        JOIN ledger o ON o.account = p.account AND o.tx_id = p.out_tx AND o.outflow > 0
+    )
+    SELECT {_OUT_COLUMNS},
+        greatest(least(q_out, start_in + amt_in) - greatest(q_out - amt_out, start_in), 0.0)
+            * x / amt_in AS carried
+    FROM placed
+    """
+
+
+def proportional_allocation_sql(options: TraceOptions) -> str:
+    """Proportional (haircut): each later debit carries the traced share of the balance.
+
+    The share is fixed when the deposit arrives, ``x / balance after it``, and debits
+    stop carrying once ``x`` is used up. Later credits do not dilute the share (a
+    simplification that errs towards following the money).
+    """
+    return f"""
+    WITH pairs AS ({outgoing_after_deposit_sql(options)}),
+    placed AS (
+        SELECT p.*,
+            x / greatest(d.opening + d.cum_in - d.cum_out, p.amt_in) AS share,
+            o.cum_out - d.cum_out AS out_through
+        FROM pairs p
+        JOIN ledger d ON d.account = p.account AND d.tx_id = p.in_tx AND d.inflow > 0
+        JOIN ledger o ON o.account = p.account AND o.tx_id = p.out_tx AND o.outflow > 0
+    )
+    SELECT {_OUT_COLUMNS},
+        greatest(least(share * out_through, x) - share * (out_through - amt_out), 0.0)
+            AS carried
+    FROM placed
+    """

@@ -1,0 +1,124 @@
+"""Tracing many victim transfers at once, hop by hop, set-wise on the analytics engine.
+
+One round per hop (at most ``max_hops - 1`` rounds), each round one pipeline over all
+seeds together: the loop is over hops, never over seeds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from scamtrace.analytics.engine import Engine
+from scamtrace.analytics.pipeline import Pipeline
+from scamtrace.analytics.trace import steps_sql
+from scamtrace.analytics.trace.allocation_sql import (
+    account_ledger_sql,
+    fifo_allocation_sql,
+    proportional_allocation_sql,
+)
+from scamtrace.analytics.trace.matching_sql import matched_allocation_sql
+from scamtrace.analytics.trace.options import TraceOptions
+from scamtrace.analytics.trace.summary import summarise_trails
+from scamtrace.errors import InvalidDataFile
+
+_WORK_TABLES = ("seeds", "frontier", "ledger", "allocation", "moved", "trail", "trail_accounts")
+
+
+@dataclass
+class TraceResult:
+    """What a trace found.
+
+    Attributes:
+        trail: seed_id, hop, tx_id, src, dst, amount_traced (hop 1 = the victim transfer).
+        accounts: seed_id, account, hop, amount_in, amount_out, amount_remaining, is_sink.
+        summary: per seed, the shares of its amount per layer, at sinks and still held.
+        missing_seeds: seed ids that name no transaction.
+    """
+
+    trail: pd.DataFrame
+    accounts: pd.DataFrame
+    summary: list[dict[str, Any]]
+    missing_seeds: list[Any] = field(default_factory=list)
+
+
+def trace_victim_transfers(
+    engine: Engine,
+    seeds: Any,
+    options: TraceOptions | None = None,
+    *,
+    transactions: str = "transactions",
+) -> TraceResult:
+    """Follow the money of victim transfers through the layers of accounts.
+
+    Args:
+        engine: an engine holding the canonical transactions table
+            (:func:`scamtrace.analytics.load_transactions`).
+        seeds: the victim transfers' ids: a list, or a table with a ``tx_id`` column.
+        options: policy, hops, window and thresholds (default :class:`TraceOptions`).
+        transactions: the canonical table's name.
+
+    Returns:
+        The trails, the accounts on them and a per-seed summary.
+
+    Examples:
+        >>> result = trace_victim_transfers(engine, ["T1"], TraceOptions(window=172800))
+        >>> result.accounts.sort_values("amount_remaining").tail(1)  # best freeze target
+    """
+    options = options or TraceOptions()
+    id_type = engine.columns(transactions)["tx_id"]
+    engine.register(_seed_table(seeds, id_type), "seeds")
+    if transactions != "transactions":
+        engine.execute(f"SELECT * FROM {transactions}", "transactions")
+    engine.execute(steps_sql.seed_frontier_sql(), "frontier")
+    found = engine.fetch_arrow("SELECT DISTINCT seed_id FROM frontier")["seed_id"].to_pylist()
+    wanted = engine.fetch_arrow("SELECT tx_id FROM seeds")["tx_id"].to_pylist()
+    missing = sorted(set(wanted) - set(found), key=str)
+    if not found:
+        raise InvalidDataFile(f"none of the {len(wanted)} seed transfers is in the transactions")
+    engine.execute(steps_sql.seed_trail_sql(), "trail")
+    for _ in range(options.max_hops - 1):
+        engine.run(_hop_pipeline(options), "frontier")
+        if engine.fetch_arrow("SELECT count(*) AS n FROM frontier").to_pylist()[0]["n"] == 0:
+            break
+    trail = engine.fetch_pandas(steps_sql.rounded_trail_sql())
+    engine.execute(steps_sql.trail_accounts_sql(), "trail_accounts")
+    accounts = engine.fetch_pandas("trail_accounts")
+    trail = trail.sort_values(["seed_id", "hop", "tx_id"], kind="stable", ignore_index=True)
+    accounts = accounts.sort_values(["seed_id", "hop", "account"], kind="stable",
+                                    ignore_index=True)
+    result = TraceResult(trail, accounts, summarise_trails(trail, accounts), missing)
+    engine.drop(*_WORK_TABLES)
+    return result
+
+
+def _hop_pipeline(options: TraceOptions) -> Pipeline:
+    pipeline = Pipeline()
+    if options.policy == "matched":
+        pipeline.add("allocation", matched_allocation_sql(options), persist=True,
+                     repartition_by=("seed_id",))
+    else:
+        allocate = fifo_allocation_sql if options.policy == "fifo" else proportional_allocation_sql
+        pipeline.add("ledger", account_ledger_sql(), persist=True, repartition_by=("account",))
+        pipeline.add("allocation", allocate(options))
+    pipeline.add("moved", steps_sql.moved_sql(options), persist=True)
+    pipeline.add("trail", steps_sql.extend_trail_sql(), persist=True)
+    pipeline.add("next_frontier", steps_sql.next_frontier_sql())
+    return pipeline
+
+
+def _seed_table(seeds: Any, id_type: pa.DataType) -> pa.Table:
+    if isinstance(seeds, pa.Table):
+        column = seeds.column("tx_id")
+    elif isinstance(seeds, pd.DataFrame):
+        column = pa.array(seeds["tx_id"])
+    else:
+        column = pa.array(list(seeds))
+    try:
+        column = column.cast(id_type)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise InvalidDataFile(f"seed tx_id values do not fit the transactions' ids: {exc}") from exc
+    return pa.table({"tx_id": column})
