@@ -100,10 +100,16 @@ def publish(
     Returns:
         The new generation number.
     """
-    index_dir.mkdir(parents=True, exist_ok=True)
     order = np.argsort(keys, kind="stable")
-    keys = np.ascontiguousarray(keys[order], dtype="<u8")
-    records = np.ascontiguousarray(records[order])
+    return _publish_sorted(index_dir, keys[order], records[order], audiences)
+
+
+def _publish_sorted(
+    index_dir: Path, keys: np.ndarray, records: np.ndarray, audiences: Iterable[str],
+) -> int:
+    index_dir.mkdir(parents=True, exist_ok=True)
+    keys = np.ascontiguousarray(keys, dtype="<u8")
+    records = np.ascontiguousarray(records)
     generation = current_generation(index_dir) + 1
     final = _file_for(index_dir, generation)
     partial = final.with_suffix(".partial")
@@ -167,11 +173,21 @@ def merge_changes(
         The new generation number.
     """
     base = _open_generation(index_dir, current_generation(index_dir))
-    drop = np.union1d(np.asarray(upsert_keys, "<u8"), np.fromiter(delete_keys, "<u8"))
-    keep = ~np.isin(base.keys, drop, assume_unique=False)
-    keys = np.concatenate([np.asarray(base.keys)[keep], np.asarray(upsert_keys, "<u8")])
-    records = np.concatenate([np.asarray(base.records)[keep], upsert_records])
-    return publish(index_dir, keys, records, base.audiences | set(audiences))
+    upsert_keys = np.asarray(upsert_keys, "<u8")
+    order = np.argsort(upsert_keys, kind="stable")
+    upsert_keys, upsert_records = upsert_keys[order], np.asarray(upsert_records)[order]
+    # The base is sorted and the changes are few: find and drop the replaced and
+    # deleted keys by binary search, then insert the new ones in order. No full sort.
+    drop = np.union1d(upsert_keys, np.fromiter(delete_keys, "<u8"))
+    pos = np.searchsorted(base.keys, drop)
+    hit = pos < len(base.keys)
+    hit[hit] = np.asarray(base.keys)[pos[hit]] == drop[hit]
+    keys = np.delete(np.asarray(base.keys), pos[hit])
+    records = np.delete(np.asarray(base.records), pos[hit])
+    at = np.searchsorted(keys, upsert_keys)
+    keys = np.insert(keys, at, upsert_keys)
+    records = np.insert(records, at, upsert_records)
+    return _publish_sorted(index_dir, keys, records, base.audiences | set(audiences))
 
 
 class LookupIndex:
