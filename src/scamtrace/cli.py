@@ -21,6 +21,7 @@ DOMAIN_COMMANDS: tuple[str, ...] = (
     "scamtrace.store.commands",
     "scamtrace.orgs.commands",
     "scamtrace.api.commands",
+    "scamtrace.simulate.commands",
     "scamtrace.analytics.commands",
     "scamtrace.demo",
 )

@@ -1,0 +1,126 @@
+"""The static tables: persons, cells, SIMs, SIM-in-device history and bank accounts.
+
+Each is sorted by its random-looking identifier before writing, so that gang members,
+businesses and reporters are scattered among everyone else.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from scamtrace.simulate import provinces as pv
+from scamtrace.simulate.gangs import Gang
+from scamtrace.simulate.ids import hex_ids
+from scamtrace.simulate.names import Names, national_id_hashes
+from scamtrace.simulate.tables import SCHEMAS, timestamps
+from scamtrace.simulate.world import ACCOUNT_KINDS, DAY, World
+
+
+def _sorted(name: str, columns: dict, key: list[str]) -> pa.Table:
+    table = pa.Table.from_pydict(columns, schema=SCHEMAS[name])
+    return table.take(pc.sort_indices(table, [(k, "ascending") for k in key]))
+
+
+def cell_ids(world: World) -> pa.Array:
+    """Random-looking cell ids ``c`` + 8 hex digits."""
+    return hex_ids(np.arange(world.cell_province.size) + 7_000_000, b"c", 8)
+
+
+def static_tables(world: World, names: Names, gangs: list[Gang]) -> dict[str, pa.Table]:
+    """Build the five static tables.
+
+    Args:
+        world: the complete world.
+        names: its identifier strings.
+        gangs: the gangs (their SIMs' daily device rotation).
+
+    Returns:
+        Tables by name, each sorted by its id.
+    """
+    provinces = np.array(pv.PROVINCE_NAMES, dtype=object)
+    owner = world.sim_owner
+    tables = {
+        "persons": _sorted(
+            "persons",
+            {
+                "person_id": names.person_id,
+                "national_id_hash": national_id_hashes(world),
+                "province": provinces[world.person_province],
+                "age_band": np.array(pv.AGE_BANDS, object)[world.person_age_band],
+                "digital_skill": world.person_skill.astype(np.float32),
+            },
+            ["person_id"],
+        ),
+        "cells": _sorted(
+            "cells",
+            {
+                "cell_id": cell_ids(world),
+                "province": provinces[world.cell_province],
+                "lat": world.cell_lat,
+                "lon": world.cell_lon,
+                "border_zone": world.cell_border,
+            },
+            ["cell_id"],
+        ),
+        "sims": _sorted(
+            "sims",
+            {
+                "msisdn": names.msisdn,
+                "person_id": names.person_id.take(pa.array(owner)),
+                "operator": np.array(pv.OPERATORS, object)[world.sim_operator],
+                "activated_at": timestamps(world.sim_activated - world.start_ts, world.start_ts),
+                "registration": np.where(world.sim_nominee, "nominee", "named").astype(object),
+            },
+            ["msisdn"],
+        ),
+    }
+    acct_owner = world.acct_owner
+    person = names.person_id.take(pa.array(np.maximum(acct_owner, 0)))
+    person = pc.if_else(pa.array(acct_owner >= 0), person, pa.scalar(None, pa.string()))
+    tables["accounts"] = _sorted(
+        "accounts",
+        {
+            "account_id": names.account_id,
+            "bank_code": np.array(pv.BANK_CODES, object)[world.acct_bank],
+            "account_number": pc.utf8_slice_codeunits(names.account_id, 4),
+            "person_id": person,
+            "opened_at": timestamps(world.acct_opened - world.start_ts, world.start_ts),
+            "kind": np.array(ACCOUNT_KINDS, object)[world.acct_kind],
+        },
+        ["account_id"],
+    )
+    tables["sim_devices"] = _sim_devices(world, names, gangs)
+    return tables
+
+
+def _sim_devices(world: World, names: Names, gangs: list[Gang]) -> pa.Table:
+    fixed = np.flatnonzero(world.sim_device >= 0)
+    sims, devices = [fixed], [world.sim_device[fixed]]
+    starts, ends = [world.sim_activated[fixed] - world.start_ts], [np.full(fixed.size, -1)]
+    for gang in gangs:
+        for group, days in ((gang.caller_sims, gang.caller_days), (gang.sms_sims, gang.sms_days)):
+            for position, (first, last) in enumerate(days):
+                day = np.arange(first, last + 1)
+                sims.append(np.full(day.size, group[position]))
+                # the same rotation gang_calls uses: slot position + day over the gang's boxes
+                devices.append(gang.devices[(position + day) % gang.devices.size])
+                starts.append(day * DAY)
+                ends.append(day * DAY + DAY - 1)
+    sim, device = np.concatenate(sims), np.concatenate(devices).astype(np.int64)
+    start, end = np.concatenate(starts), np.concatenate(ends)
+    to_ts = timestamps(np.maximum(end, 0), world.start_ts)
+    to_ts = pc.if_else(
+        pa.array(end >= 0), to_ts, pa.scalar(None, SCHEMAS["sim_devices"].field("to_ts").type)
+    )
+    return _sorted(
+        "sim_devices",
+        {
+            "msisdn": names.msisdn.take(pa.array(sim)),
+            "imei": names.imei.take(pa.array(device)),
+            "from_ts": timestamps(start, world.start_ts),
+            "to_ts": to_ts,
+        },
+        ["msisdn", "from_ts"],
+    )
