@@ -163,6 +163,7 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
 def settings(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Settings of a test process on ``database_url``, also seen by ``get_settings()``."""
     from scamtrace.config import get_settings
+    from scamtrace.orgs.key_cache import principal_cache
 
     monkeypatch.setenv("SCAMTRACE_DATABASE_URL", database_url)
     monkeypatch.setenv("SCAMTRACE_ENVIRONMENT", "test")
@@ -170,6 +171,7 @@ def settings(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     get_settings.cache_clear()
     yield get_settings()
     get_settings.cache_clear()
+    principal_cache.clear()
 
 
 @pytest.fixture

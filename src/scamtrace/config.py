@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     secret_key: str = Field(default=DEV_SECRET, description="Key of the keyed hashes (HMAC).")
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    api_key_cache_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="How long a worker trusts an authenticated key before asking the store "
+        "again; a key revoked in another process stops working within this time. 0 disables.",
+    )
     report_rate_limit_per_hour: int = 30
     report_duplicate_window_minutes: int = 60
     raw_text_retention_days: int = 90

@@ -91,3 +91,13 @@ def test_commands_on_a_store_never_migrated_say_what_to_run(
         assert code == 0 and "(up to date)" in out
     finally:
         get_settings.cache_clear()
+
+
+def test_deactivate_member_from_the_cli(settings, capsys):
+    run_cli(capsys, "orgs", "add", "AIS", "--sector", "telco")
+
+    code, out, _ = run_cli(capsys, "orgs", "deactivate", "AIS")
+    assert code == 0 and out.strip() == "deactivated member 1: AIS"
+    assert run_cli(capsys, "orgs", "list")[1].strip() == "1\ttelco\tinactive\tAIS"
+    code, _, err = run_cli(capsys, "orgs", "deactivate", "AIS")
+    assert code == 2 and err.strip() == "error: member 'AIS' is already inactive"

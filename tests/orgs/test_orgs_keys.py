@@ -8,11 +8,13 @@ import pytest
 from sqlalchemy import select, text
 
 from scamtrace.errors import AuthenticationError, Conflict, InvalidInput, NotFound
+from scamtrace.orgs.key_cache import principal_cache
 from scamtrace.orgs.models import ApiKey
 from scamtrace.orgs.service import (
     authenticate_api_key,
     create_api_key,
     create_member,
+    deactivate_member,
     list_api_keys,
     list_members,
     revoke_api_key,
@@ -109,3 +111,37 @@ def test_last_used_is_recorded_on_authentication(session):
     stored = session.scalar(select(ApiKey).where(ApiKey.prefix == created.api_key.prefix))
     session.refresh(stored)
     assert stored.last_used_at is not None
+
+
+def test_deactivating_a_member_stops_its_keys_at_once(session):
+    create_member(session, name="GSB", sector="bank", actor="test")
+    created = create_api_key(session, member_ref="GSB", role="bank", actor="test")
+    authenticate_api_key(session, plaintext=created.plaintext)
+
+    deactivate_member(session, member_ref="GSB", actor="test")
+
+    with pytest.raises(AuthenticationError):
+        authenticate_api_key(session, plaintext=created.plaintext)
+    with pytest.raises(Conflict, match="already inactive"):
+        deactivate_member(session, member_ref="GSB", actor="test")
+    with pytest.raises(Conflict, match="deactivated"):
+        create_api_key(session, member_ref="GSB", role="bank", actor="test")
+
+
+def test_a_recent_authentication_is_served_from_memory_for_the_cache_time(session, monkeypatch):
+    from scamtrace.config import get_settings
+
+    create_member(session, name="KKP", sector="bank", actor="test")
+    created = create_api_key(session, member_ref="KKP", role="bank", actor="test")
+    authenticate_api_key(session, plaintext=created.plaintext)
+    # Removed behind the service's back (another process): this worker keeps trusting it...
+    session.execute(text("DELETE FROM api_keys"))
+    session.commit()
+    assert authenticate_api_key(session, plaintext=created.plaintext).member_name == "KKP"
+
+    # ... while without the cache the store is asked every time.
+    principal_cache.clear()
+    monkeypatch.setenv("SCAMTRACE_API_KEY_CACHE_SECONDS", "0")
+    get_settings.cache_clear()
+    with pytest.raises(AuthenticationError):
+        authenticate_api_key(session, plaintext=created.plaintext)

@@ -48,6 +48,16 @@ def list_members() -> None:
             typer.echo(f"{member.id}\t{member.sector}\t{state}\t{member.name}")
 
 
+@orgs_app.command("deactivate")
+def deactivate_member(
+    member: str = typer.Argument(..., help="The member's id or exact name."),
+) -> None:
+    """Deactivate a member; every key of it stops working."""
+    with migrated_session_scope() as session:
+        deactivated = service.deactivate_member(session, member_ref=member, actor=cli_actor())
+        typer.echo(f"deactivated member {deactivated.id}: {deactivated.name}")
+
+
 @keys_app.command("create")
 def create_key(
     member: str = typer.Argument(..., help="The member's id or exact name."),

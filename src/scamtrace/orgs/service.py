@@ -19,8 +19,10 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from scamtrace.config import get_settings
 from scamtrace.errors import AuthenticationError, Conflict, InvalidInput, NotFound
 from scamtrace.orgs.audit import append_audit
+from scamtrace.orgs.key_cache import principal_cache
 from scamtrace.orgs.models import ROLES, SECTORS, ApiKey, Member
 from scamtrace.store.base import utcnow
 
@@ -124,6 +126,22 @@ def get_member(session: Session, *, member_ref: int | str) -> Member:
     return member
 
 
+def deactivate_member(session: Session, *, member_ref: int | str, actor: str) -> Member:
+    """Deactivate a member: its keys stop authenticating at once in this process.
+
+    Raises:
+        NotFound: no such member. Conflict: already inactive.
+    """
+    member = get_member(session, member_ref=member_ref)
+    if not member.active:
+        raise Conflict(f"member {member.name!r} is already inactive")
+    member.active = False
+    principal_cache.forget(member_id=member.id)
+    append_audit(session, actor, "member.deactivate", f"member:{member.id}", {"name": member.name})
+    session.commit()
+    return member
+
+
 def _clean_groups(groups: Iterable[str]) -> list[str]:
     cleaned = sorted({group.strip().lower() for group in groups if group.strip()})
     for group in cleaned:
@@ -202,28 +220,40 @@ def list_api_keys(session: Session, *, member_ref: int | str | None = None) -> l
 def authenticate_api_key(session: Session, *, plaintext: str) -> Principal:
     """Resolve a presented key to the calling member, role and groups.
 
+    A key authenticated recently in this process is answered from memory (see
+    :mod:`scamtrace.orgs.key_cache`); otherwise one query reads the key and its member.
+
     Raises:
         AuthenticationError: malformed, unknown or revoked key, or inactive member. The
             message does not say which, so that a caller cannot probe for prefixes.
     """
-    match = _KEY_PATTERN.match(plaintext.strip())
-    api_key = None
-    if match:
-        api_key = session.scalar(select(ApiKey).where(ApiKey.prefix == match.group(1)))
-    valid = (
-        api_key is not None
-        and hmac.compare_digest(api_key.key_hash, hash_api_key(plaintext.strip()))
-        and api_key.revoked_at is None
-        and api_key.member.active
-    )
-    if not valid:
+    presented = plaintext.strip()
+    match = _KEY_PATTERN.match(presented)
+    if not match:
         raise AuthenticationError("invalid or revoked API key")
+    presented_hash = hash_api_key(presented)
+    store = session.get_bind().url.render_as_string(hide_password=True)
+    cached = principal_cache.get(store, presented_hash)
+    if cached is not None:
+        return cached
+    found = session.execute(
+        select(ApiKey, Member)
+        .join(Member, ApiKey.member_id == Member.id)
+        .where(ApiKey.prefix == match.group(1))
+    ).first()
+    if (
+        found is None
+        or not hmac.compare_digest(found.ApiKey.key_hash, presented_hash)
+        or found.ApiKey.revoked_at is not None
+        or not found.Member.active
+    ):
+        raise AuthenticationError("invalid or revoked API key")
+    api_key, member = found.ApiKey, found.Member
     now = utcnow()
     if api_key.last_used_at is None or now - api_key.last_used_at > _LAST_USED_RESOLUTION:
         api_key.last_used_at = now
         session.commit()
-    member = api_key.member
-    return Principal(
+    principal = Principal(
         member_id=member.id,
         member_name=member.name,
         sector=member.sector,
@@ -231,6 +261,8 @@ def authenticate_api_key(session: Session, *, plaintext: str) -> Principal:
         sharing_groups=tuple(api_key.sharing_groups or ()),
         key_prefix=api_key.prefix,
     )
+    principal_cache.put(store, presented_hash, principal, get_settings().api_key_cache_seconds)
+    return principal
 
 
 def revoke_api_key(session: Session, *, prefix: str, actor: str) -> ApiKey:
@@ -248,6 +280,7 @@ def revoke_api_key(session: Session, *, prefix: str, actor: str) -> ApiKey:
             f"API key {prefix} was already revoked at {api_key.revoked_at:%Y-%m-%d %H:%M} UTC"
         )
     api_key.revoked_at = utcnow()
+    principal_cache.forget(key_prefix=prefix)
     append_audit(
         session, actor, "api_key.revoke", f"api_key:{prefix}", {"member_id": api_key.member_id}
     )
