@@ -139,10 +139,27 @@ def test_reports_against_and_contacts_who_reported(engine):
         "reported_kind": ["phone", "url", "phone", "phone"],
         "reported_value": ["M", "https://kbank-secure-th.com/", "M", "Q"],
     })
-    m = _features(engine, reports=reports)["M"]
+    f = _features(engine, reports=reports)
+    m = f["M"]
     assert m["reports_against"] == 1  # R's report comes after the window
     # X1 and X2 reported after M called them; X3 reported before M's call.
     assert m["reported_contacts"] == 2
+    assert m["reported_contact_share"] == pytest.approx(2 / 5)
+    assert m["reports_per_100_contacts"] == pytest.approx(100 / 6)
+
+
+def test_star_1185_report_resolves_to_the_last_caller(engine):
+    # P dials *1185# at 13:04: S called P at 13:00, within the 5 minutes before.
+    # P2 dials at 12:03, and nobody called P2: the report resolves to no one.
+    reports = pd.DataFrame({
+        "ts": [T("2026-01-01 13:04"), T("2026-01-01 12:03")],
+        "reporter_msisdn": ["P", "P2"],
+        "reported_kind": ["phone", "phone"],
+        "reported_value": [None, None],
+    })
+    f = _features(engine, reports=reports)
+    assert f["S"]["reports_against"] == 1
+    assert f["M"]["reports_against"] == 0
 
 
 def test_contacts_who_then_paid_a_flagged_account(engine):

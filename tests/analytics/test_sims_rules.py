@@ -40,13 +40,13 @@ def test_calling_behaviour_alone_stays_below_the_flag():
     row = _score(out_calls=1500, out_calls_per_day=150, distinct_callees_per_day=140,
                  distinct_callees=1400, out_in_ratio=40, new_callee_share=0.99,
                  short_call_share=0.8, unanswered_share=0.5, burstiness=20)
-    assert row["score"] == pytest.approx(0.6)
+    assert row["score"] == pytest.approx(0.5)
     assert not row["flagged"]
 
 
 def test_report_flooding_alone_never_flags():
-    row = _score(reports_against=500)
-    assert row["score"] == pytest.approx(0.3) and not row["flagged"]
+    row = _score(reports_against=500, reports_per_100_contacts=500.0)
+    assert row["score"] == pytest.approx(0.45) and not row["flagged"]  # the victims cap
 
 
 def test_behaviour_with_provenance_flags_and_explains():
@@ -111,3 +111,28 @@ def test_check_matches_batch_features_for_the_same_window():
     for row in checked.to_dict("records"):
         for column in FEATURE_COLUMNS:
             assert row[column] == pytest.approx(batch.loc[row["msisdn"], column]), column
+
+
+def test_sims_sharing_a_handset_or_nominee_with_a_flagged_sim_are_flagged():
+    from scamtrace.analytics.duckdb_engine import DuckDBEngine
+    from scamtrace.analytics.sims.association import add_associated
+
+    engine = DuckDBEngine()
+    engine.register(pd.DataFrame({
+        "ts": [datetime(2026, 1, 1)] * 3, "caller": ["A", "B", "C"], "callee": ["x", "y", "z"],
+        "duration_s": [1.0] * 3, "cell_id": ["c"] * 3, "imei": ["I1", "I1", "I2"],
+    }), "calls")
+    engine.register(pd.DataFrame({
+        "msisdn": ["A", "D", "E", "C"], "person_id": ["n1", "n1", "n1", "p"],
+        "activated_at": [datetime(2025, 12, 30)] * 4,
+        "registration": ["nominee", "nominee", "named", "named"],
+    }), "sims")
+    scored = pd.DataFrame({"msisdn": ["A", "B", "C"], "score": [0.9, 0.2, 0.1],
+                           "flagged": [True, False, False], "reasons": ["x", "", ""]})
+    out = add_associated(engine, SimTables(calls="calls", sims="sims"), scored, 0.7)
+    out = out.set_index("msisdn")
+    assert out.loc["B", "flagged"] and out.loc["B", "score"] == pytest.approx(0.8)
+    assert out.loc["B", "reasons"].startswith("associated: shares handset I1 with flagged SIM A")
+    assert out.loc["D", "flagged"]  # same nominee identity, no traffic at all
+    assert "E" not in out.index  # the nominee's own named SIM is not part of the stock
+    assert not out.loc["C", "flagged"]

@@ -56,13 +56,26 @@ LEFT JOIN (SELECT person_id, count(*) AS sims FROM {tables.sims}
            WHERE person_id IS NOT NULL GROUP BY person_id) i ON i.person_id = s.person_id"""
 
 
-def reports_against_sql(tables: SimTables, window: FeatureWindow) -> str:
-    """Per phone number: distinct reporters who named it up to the window's end."""
+def reports_against_sql(dialect: Dialect, tables: SimTables, window: FeatureWindow) -> str:
+    """Per phone number: distinct reporters who named it up to the window's end.
+
+    A *1185# report names no number: the network resolves it to the last caller of the
+    reporter within the five minutes before (AIS's "Report End of Scammer"), and so does
+    this step, from the call records.
+    """
+    end = _ts(window.end)
+    report_at, call_at = dialect.epoch_seconds("r.ts"), dialect.epoch_seconds("c.ts")
     return f"""
-SELECT reported_value AS msisdn, count(DISTINCT reporter_msisdn) AS reports_against
-FROM {tables.reports}
-WHERE reported_kind = 'phone' AND ts < {_ts(window.end)}
-GROUP BY reported_value"""
+SELECT msisdn, count(DISTINCT reporter) AS reports_against FROM (
+  SELECT reported_value AS msisdn, reporter_msisdn AS reporter FROM {tables.reports}
+  WHERE reported_kind = 'phone' AND reported_value IS NOT NULL AND ts < {end}
+  UNION ALL
+  SELECT arg_max(c.caller, c.ts), r.reporter_msisdn
+  FROM {tables.reports} r JOIN {tables.calls} c ON c.callee = r.reporter_msisdn
+  WHERE r.reported_kind = 'phone' AND r.reported_value IS NULL AND r.ts < {end}
+    AND {call_at} <= {report_at} AND {call_at} >= {report_at} - 300
+  GROUP BY r.reporter_msisdn, r.ts
+) named GROUP BY msisdn"""
 
 
 def reported_contacts_sql(dialect: Dialect, tables: SimTables, window: FeatureWindow) -> str:
@@ -74,8 +87,10 @@ def reported_contacts_sql(dialect: Dialect, tables: SimTables, window: FeatureWi
     horizon = window.contact_horizon_hours * 3600
     contact_at = dialect.epoch_seconds("c.first_ts")
     return f"""
-SELECT c.msisdn, count(DISTINCT c.contact) AS reported_contacts
+SELECT c.msisdn, count(DISTINCT c.contact) AS reported_contacts,
+       count(DISTINCT c.contact) / CAST(max(n.contacts) AS DOUBLE) AS reported_contact_share
 FROM contacts c
+JOIN (SELECT msisdn, count(*) AS contacts FROM contacts GROUP BY msisdn) n ON n.msisdn = c.msisdn
 JOIN (SELECT reporter_msisdn, {dialect.epoch_seconds('ts')} AS at FROM {tables.reports}
       WHERE ts < {_ts(window.end)}) r ON r.reporter_msisdn = c.contact
 WHERE r.at >= {contact_at} AND r.at < {contact_at} + {horizon}

@@ -24,7 +24,8 @@ FEATURE_COLUMNS: tuple[str, ...] = (
     "unanswered_share", "burstiness", "peak_hour_calls", "night_share", "sms_sent",
     "sms_fanout", "sms_fanout_per_day", "cell_count", "cell_entropy", "border_share",
     "sim_age_days", "imeis_per_sim", "sims_per_imei", "sims_per_identity", "nominee",
-    "reported_contacts", "paid_flagged_contacts", "reports_against",
+    "reported_contacts", "reported_contact_share", "paid_flagged_contacts", "reports_against",
+    "reports_per_100_contacts",
 )
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 DEFAULT_THRESHOLD = 0.7
 
 #: The most one family of evidence can score on its own (below the threshold).
-FAMILY_CAPS: dict[str, float] = {"calling": 0.6, "sms": 0.6, "provenance": 0.6, "victims": 0.6}
+FAMILY_CAPS: dict[str, float] = {"calling": 0.5, "sms": 0.5, "provenance": 0.6, "victims": 0.45}
 
 
 @dataclass(frozen=True)
@@ -91,27 +91,31 @@ DEFAULT_RULES: tuple[Rule, ...] = (
          requires=("out_calls", 10)),
     Rule("sms_blast", "sms_fanout_per_day", ((30, 0.3), (100, 0.5), (300, 0.6)), 1.0,
          "{value:.0f} distinct SMS recipients a day (>= {threshold:g})", "sms"),
-    Rule("border", "border_share", ((0.5, 0.2), (0.9, 0.3)), 1.0,
+    Rule("border", "border_share", ((0.9, 0.15),), 1.0,
          "{value:.0%} of calls from border-zone cells (>= {threshold:.0%})", "provenance",
          requires=("out_calls", 5)),
     Rule("new_sim", "sim_age_days", ((30, 0.1), (7, 0.2)), 1.0,
          "activated {value:.1f} days before the window's end (< {threshold:g})",
          "provenance", below=True, requires=("activity", 10)),
     Rule("nominee", "nominee", ((1, 0.3),), 1.0, "registered to a nominee", "provenance"),
-    Rule("identity_hoard", "sims_per_identity", ((5, 0.2), (10, 0.3), (100, 0.45)), 1.0,
+    Rule("identity_hoard", "sims_per_identity", ((10, 0.1), (50, 0.2), (100, 0.35)), 1.0,
          "{value:.0f} SIMs on the same registered identity (>= {threshold:g})",
          "provenance"),
     Rule("handset_sharing", "sims_per_imei", ((3, 0.25), (10, 0.4)), 1.0,
          "a handset of this SIM carried {value:.0f} SIMs (>= {threshold:g})", "provenance"),
     Rule("handset_rotation", "imeis_per_sim", ((3, 0.2),), 1.0,
          "used in {value:.0f} handsets (>= {threshold:g})", "provenance"),
-    Rule("victims_reported", "reported_contacts", ((1, 0.2), (3, 0.35), (10, 0.5)), 1.0,
-         "{value:.0f} people contacted then filed a report (>= {threshold:g})", "victims"),
+    Rule("victims_reported", "reported_contact_share", ((0.02, 0.2), (0.04, 0.35)), 1.0,
+         "{value:.1%} of the people contacted then filed a report (>= {threshold:.0%})",
+         "victims", requires=("reported_contacts", 5)),
     Rule("victims_paid", "paid_flagged_contacts", ((1, 0.3), (3, 0.5)), 1.0,
          "{value:.0f} people contacted then paid a flagged account (>= {threshold:g})",
          "victims"),
     Rule("reported", "reports_against", ((1, 0.1), (3, 0.2), (10, 0.3)), 1.0,
          "reported by {value:.0f} people (>= {threshold:g})", "victims"),
+    Rule("report_rate", "reports_per_100_contacts", ((0.5, 0.2), (1.0, 0.35)), 1.0,
+         "{value:.1f} reports per 100 people contacted (>= {threshold:g})", "victims",
+         requires=("reports_against", 3)),
 )
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from scamtrace.analytics.engine import Engine
+from scamtrace.analytics.sims.association import add_associated
 from scamtrace.analytics.sims.features import FeatureWindow, SimTables
 from scamtrace.analytics.sims.model import MODEL_THRESHOLD, score_out_of_fold
 from scamtrace.analytics.sims.rules import DEFAULT_RULES, DEFAULT_THRESHOLD, Rule, score_with_rules
@@ -24,6 +25,7 @@ def score_sims(
     threshold: float | None = None,
     labels: pd.Series | None = None,
     folds: int = 5,
+    associate: bool = True,
 ) -> pd.DataFrame:
     """Score the SIMs that call or text in the tables.
 
@@ -36,6 +38,8 @@ def score_sims(
         labels: 0/1 by msisdn; when given, the score is a LightGBM probability scored
             out-of-fold with ``folds`` folds, and the reasons still come from the rules.
         folds: the number of folds.
+        associate: also flag SIMs sharing a handset or nominee identity with strongly
+            flagged SIMs (:mod:`scamtrace.analytics.sims.association`).
 
     Returns:
         One row per SIM, highest score first: msisdn, score, flagged, reasons, then
@@ -44,6 +48,8 @@ def score_sims(
     output = compute_sim_features(engine, tables, window)
     features = engine.fetch_pandas(output)
     scored = score_with_rules(features, rules, threshold=threshold or DEFAULT_THRESHOLD)
+    if associate:
+        scored = add_associated(engine, tables, scored, threshold or DEFAULT_THRESHOLD)
     scored.insert(4, "rule_score", scored["score"])
     if labels is not None:
         probability = score_out_of_fold(scored, labels, folds=folds)

@@ -25,8 +25,9 @@ TABLE_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "sims": (("msisdn",), ("person_id", "activated_at", "registration")),
     "devices": (("msisdn", "imei", "from_ts"), ("to_ts",)),
     "cells": (("cell_id", "border_zone"), ()),
-    "reports": (("ts", "reporter_msisdn", "reported_kind", "reported_value"), ()),
-    "accounts": (("account_id", "person_id"), ()),
+    "reports": (("ts", "reporter_msisdn", "reported_kind", "reported_value"),
+                ("report_id", "channel", "text", "tx_id")),
+    "accounts": (("account_id", "person_id"), ("kind",)),
     "transactions": (("ts", "src_account", "dst_account"), ()),
     "flagged_accounts": (("account",), ()),
 }
@@ -130,7 +131,8 @@ def _normalised(engine: Engine, column: str, arrow_type: pa.DataType, role: str)
         return f"CAST({column} AS TIMESTAMP)"
     if role == "border_zone":
         return f"CAST({column} AS BOOLEAN)"
-    if role == "duration_s":
+    if role in ("duration_s", "tx_id"):
+        # Report tx ids may arrive as floats (a nullable integer column); matched as DOUBLE.
         return f"CAST({column} AS DOUBLE)"
     return f"CAST({column} AS VARCHAR)"
 

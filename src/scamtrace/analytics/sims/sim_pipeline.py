@@ -54,7 +54,7 @@ def sim_features_pipeline(dialect: Dialect, tables: SimTables, window: FeatureWi
         p.add("registration", ctx.registration_sql(dialect, tables, window))
         joins.append(("registration", "g"))
     if tables.reports:
-        p.add("reports_against", ctx.reports_against_sql(tables, window))
+        p.add("reports_against", ctx.reports_against_sql(dialect, tables, window))
         p.add("reported_contacts", ctx.reported_contacts_sql(dialect, tables, window))
         joins += [("reports_against", "ra"), ("reported_contacts", "rc")]
     if pays:
@@ -109,8 +109,11 @@ def _final_sql(joins: list[tuple[str, str]], window: FeatureWindow) -> str:
         "sims_per_identity": col("g", "sims_per_identity", "1"),
         "nominee": col("g", "nominee"),
         "reported_contacts": col("rc", "reported_contacts"),
+        "reported_contact_share": col("rc", "reported_contact_share", "0.0"),
         "paid_flagged_contacts": col("pf", "paid_flagged_contacts"),
         "reports_against": col("ra", "reports_against"),
+        "reports_per_100_contacts": f"100.0 * {col('ra', 'reports_against')} / "
+                                    f"({callees} + {sms_fanout} + 1.0)",
     }
     assert tuple(exprs) == FEATURE_COLUMNS
     select = ",\n       ".join(f"{expr} AS {name}" for name, expr in exprs.items())

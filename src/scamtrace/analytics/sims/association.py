@@ -1,0 +1,88 @@
+"""Guilt by association: SIMs that share a handset or a nominee identity with flagged SIMs.
+
+A gang's SIM box rotates its SIMs: a SIM that sat in the same handset as a flagged SIM,
+or that is registered to the same nominee identity, belongs to the same stock even on a
+day it did not call. Operators suspend such SIMs together; this step flags them with a
+score just below their flagged neighbour's, and says which neighbour and why.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from scamtrace.analytics.engine import Engine
+from scamtrace.analytics.sims.features import SimTables
+
+#: How much lower than its flagged neighbour an associated SIM scores.
+ASSOCIATION_DISCOUNT = 0.1
+#: Flagged neighbours must score at least this for an association to count.
+MIN_NEIGHBOUR_SCORE = 0.8
+
+
+def associated_sims_sql(tables: SimTables, flagged: str) -> str:
+    """SIMs linked to a flagged SIM by a shared IMEI or a shared nominee identity.
+
+    Args:
+        tables: the input tables (devices, sims and calls are read where present).
+        flagged: a table (msisdn, score) of flagged SIMs.
+
+    Returns:
+        SELECT msisdn, link_score, via, link (one row per associated SIM, best link).
+    """
+    handsets = f"SELECT DISTINCT caller AS msisdn, imei FROM {tables.calls} WHERE imei IS NOT NULL"
+    if tables.devices:
+        handsets += f" UNION SELECT msisdn, imei FROM {tables.devices} WHERE imei IS NOT NULL"
+    links = [f"""
+SELECT b.msisdn, f.score AS link_score, f.msisdn AS via, 'handset ' || a.imei AS link
+FROM ({handsets}) a JOIN ({handsets}) b ON b.imei = a.imei AND b.msisdn <> a.msisdn
+JOIN {flagged} f ON f.msisdn = a.msisdn"""]
+    if tables.sims:
+        links.append(f"""
+SELECT b.msisdn, f.score, f.msisdn, 'nominee identity ' || a.person_id
+FROM {tables.sims} a JOIN {tables.sims} b ON b.person_id = a.person_id AND b.msisdn <> a.msisdn
+JOIN {flagged} f ON f.msisdn = a.msisdn
+WHERE lower(a.registration) = 'nominee' AND lower(b.registration) = 'nominee'""")
+    union = " UNION ALL ".join(links)
+    return f"""
+SELECT msisdn, max(link_score) AS link_score, arg_max(via, link_score) AS via,
+       arg_max(link, link_score) AS link
+FROM ({union}) l
+WHERE link_score >= {MIN_NEIGHBOUR_SCORE}
+GROUP BY msisdn"""
+
+
+def add_associated(engine: Engine, tables: SimTables, scored: pd.DataFrame,
+                   threshold: float) -> pd.DataFrame:
+    """Raise the scores of SIMs associated with strongly flagged SIMs.
+
+    Args:
+        engine: the engine holding the input tables.
+        tables: their names.
+        scored: rule scores (msisdn, score, flagged, reasons, ...).
+        threshold: the flag threshold.
+
+    Returns:
+        ``scored`` with associated SIMs raised (and added when they had no traffic).
+    """
+    flagged = scored.loc[scored["flagged"], ["msisdn", "score"]]
+    if flagged.empty:
+        return scored
+    name = engine.register(flagged.reset_index(drop=True), "sims_flagged_seed")
+    links = engine.fetch_pandas(associated_sims_sql(tables, name))
+    engine.drop(name)
+    if links.empty:
+        return scored
+    merged = scored.merge(links, on="msisdn", how="outer")
+    merged["score"] = merged["score"].fillna(0.0)
+    merged["reasons"] = merged["reasons"].fillna("")
+    raised = merged["link_score"].notna() & (
+        merged["link_score"] - ASSOCIATION_DISCOUNT > merged["score"])
+    merged.loc[raised, "score"] = (merged.loc[raised, "link_score"] - ASSOCIATION_DISCOUNT).round(4)
+    note = "associated: shares " + merged["link"].astype(str) + " with flagged SIM " \
+        + merged["via"].astype(str)
+    merged.loc[raised, "reasons"] = note[raised] + merged.loc[raised, "reasons"].map(
+        lambda r: f"; {r}" if r else "")
+    merged["flagged"] = merged["score"] >= threshold
+    numeric = merged.select_dtypes("number").columns
+    merged[numeric] = merged[numeric].fillna(0)
+    return merged.drop(columns=["link_score", "via", "link"])
