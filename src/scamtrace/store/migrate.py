@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
@@ -55,8 +56,12 @@ def upgrade_database(url: str | None = None, revision: str = "head") -> str | No
     return current_revision(resolved)
 
 
+@lru_cache(maxsize=1)
 def head_revision() -> str:
-    """Return the newest revision shipped with this version of scamtrace."""
+    """Return the newest revision shipped with this version of scamtrace.
+
+    Cached: reading the revision files costs milliseconds, and /healthz asks often.
+    """
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     head = script.get_current_head()
     if head is None:
