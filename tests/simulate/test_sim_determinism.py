@@ -1,6 +1,8 @@
 import hashlib
 from pathlib import Path
 
+import pytest
+
 from scamtrace.simulate.config import SimulationConfig
 from scamtrace.simulate.engine import simulate_world
 
@@ -15,22 +17,25 @@ def _digests(world: Path) -> dict[str, str]:
 
 def _cfg(seed: int) -> SimulationConfig:
     return SimulationConfig(
-        seed=seed, persons=1_500, days=2, gangs=2, chunk_hours=12, active_day_share=1.0
+        seed=seed, persons=1_000, days=2, gangs=2, chunk_hours=12, active_day_share=1.0
     )
 
 
-def test_same_seed_and_options_give_identical_bytes(tmp_path: Path):
-    first, second = tmp_path / "a", tmp_path / "b"
-    simulate_world(_cfg(5), first)
-    simulate_world(_cfg(5), second)
-    digests = _digests(first)
-    assert digests == _digests(second)
-    assert "calls.parquet" in digests and "truth/truth_flows.parquet" in digests
+@pytest.fixture(scope="module")
+def first_world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    out = tmp_path_factory.mktemp("det") / "a"
+    simulate_world(_cfg(5), out)
+    return _digests(out)
 
 
-def test_another_seed_gives_another_world(tmp_path: Path):
-    simulate_world(_cfg(5), tmp_path / "a")
-    simulate_world(_cfg(6), tmp_path / "b")
-    a, b = _digests(tmp_path / "a"), _digests(tmp_path / "b")
-    assert a["calls.parquet"] != b["calls.parquet"]
-    assert a["persons.parquet"] != b["persons.parquet"]
+def test_same_seed_and_options_give_identical_bytes(first_world, tmp_path: Path):
+    simulate_world(_cfg(5), tmp_path / "b")
+    assert first_world == _digests(tmp_path / "b")
+    assert "calls.parquet" in first_world and "truth/truth_flows.parquet" in first_world
+
+
+def test_another_seed_gives_another_world(first_world, tmp_path: Path):
+    simulate_world(_cfg(6), tmp_path / "c")
+    other = _digests(tmp_path / "c")
+    assert first_world["calls.parquet"] != other["calls.parquet"]
+    assert first_world["persons.parquet"] != other["persons.parquet"]

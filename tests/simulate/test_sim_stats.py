@@ -172,3 +172,16 @@ def test_sms_corpus_is_varied_and_not_link_equals_scam(world_db):
         world_db.execute("SELECT label, count(*) FROM truth_messages GROUP BY 1").fetchall()
     )
     assert set(labels) == {"legit", "spam", "scam"}
+
+
+def test_nominee_registration_and_new_sims_are_not_labels(world_db):
+    legit_nominee = _one(
+        world_db,
+        f"SELECT count(*) FROM sims WHERE registration = 'nominee' AND msisdn NOT IN {GANG_SIMS}",
+    )
+    legit_new = _one(
+        world_db,
+        f"""SELECT count(*) FROM sims WHERE msisdn NOT IN {GANG_SIMS}
+        AND activated_at > (SELECT min(ts) FROM calls) - INTERVAL 30 DAY""",
+    )
+    assert legit_nominee > 50 and legit_new > 50

@@ -94,6 +94,9 @@ class SimulationConfig(BaseModel):
     tx_per_person_day: float = Field(0.8, gt=0, description="Mean legit transfers sent.")
     contacts_per_person: int = Field(12, ge=2, le=64, description="Social contacts per person.")
     contact_share_of_calls: float = Field(0.88, ge=0, le=1, description="Calls to own contacts.")
+    legit_nominee_share: float = Field(
+        0.03, ge=0, le=1, description="Personal SIMs registered on a relative's identity."
+    )
     second_sim_share: float = Field(0.25, ge=0, le=1, description="Persons with a second SIM.")
     call_centres: int = Field(0, ge=0, description="Telemarketing firms; 0 = persons/25,000 + 2.")
     agents_per_call_centre: int = Field(12, ge=1, description="Agent SIMs per telemarketing firm.")

@@ -103,7 +103,8 @@ def _build_contacts(rng, province: np.ndarray, k: int) -> np.ndarray:
     chosen = np.where(kind < 0.7, near, np.where(kind < 0.9, in_province, anywhere))
     contacts = line[chosen]
     self_loop = contacts == np.arange(n)[:, None]
-    return np.where(self_loop, line[(position[:, None] + 1) % n], contacts)
+    # int32 halves the largest array of a 5-million-person world
+    return np.where(self_loop, line[(position[:, None] + 1) % n], contacts).astype(np.int32)
 
 
 def _add_personal_sims(world: World, rng, cfg: SimulationConfig) -> None:
@@ -113,7 +114,13 @@ def _add_personal_sims(world: World, rng, cfg: SimulationConfig) -> None:
         number=np.zeros(n, np.int64),
         owner=np.arange(n),
         operator=rng.choice(3, size=n, p=pv.OPERATOR_WEIGHTS),
-        activated=world.start_ts - rng.integers(60 * DAY, 12 * _YEAR, size=n),
+        # about 2 % of people got their number in the last month: new SIMs are not only mules'
+        activated=world.start_ts
+        - np.where(
+            rng.random(n) < 0.02,
+            rng.integers(1 * DAY, 30 * DAY, size=n),
+            rng.integers(60 * DAY, 12 * _YEAR, size=n),
+        ),
         nominee=np.zeros(n, bool),
         role=full(n, SIM_PERSONAL),
         device=devices,

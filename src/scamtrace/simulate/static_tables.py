@@ -12,10 +12,10 @@ import pyarrow.compute as pc
 
 from scamtrace.simulate import provinces as pv
 from scamtrace.simulate.gangs import Gang
-from scamtrace.simulate.ids import hex_ids
+from scamtrace.simulate.ids import component_rng, hex_ids
 from scamtrace.simulate.names import Names, national_id_hashes
 from scamtrace.simulate.tables import SCHEMAS, timestamps
-from scamtrace.simulate.world import ACCOUNT_KINDS, DAY, World
+from scamtrace.simulate.world import ACCOUNT_KINDS, DAY, SIM_PERSONAL, SIM_SECOND, World
 
 
 def _sorted(name: str, columns: dict, key: list[str]) -> pa.Table:
@@ -28,19 +28,42 @@ def cell_ids(world: World) -> pa.Array:
     return hex_ids(np.arange(world.cell_province.size) + 7_000_000, b"c", 8)
 
 
-def static_tables(world: World, names: Names, gangs: list[Gang]) -> dict[str, pa.Table]:
+def registrations(world: World, seed: int, share: float) -> tuple[np.ndarray, np.ndarray]:
+    """Registered holder and nominee flag of every SIM.
+
+    Telcos see many legitimate SIMs registered on someone else's id card (a parent, a
+    spouse, the shop that sold it): ``share`` of personal SIMs are registered as nominees on
+    a contact's identity, so "nominee" alone is not a mule-SIM label.
+    """
+    rng = component_rng(seed, "registrations")
+    holder, nominee = world.sim_owner.copy(), world.sim_nominee.copy()
+    personal = np.flatnonzero(np.isin(world.sim_role, (SIM_PERSONAL, SIM_SECOND)))
+    lent = personal[rng.random(personal.size) < share]
+    family = world.contacts[
+        world.sim_owner[lent], rng.integers(0, world.contacts.shape[1], size=lent.size)
+    ]
+    holder[lent] = family
+    nominee[lent] = True
+    return holder, nominee
+
+
+def static_tables(
+    world: World, names: Names, gangs: list[Gang], seed: int, nominee_share: float
+) -> dict[str, pa.Table]:
     """Build the five static tables.
 
     Args:
         world: the complete world.
         names: its identifier strings.
         gangs: the gangs (their SIMs' daily device rotation).
+        seed: the root seed.
+        nominee_share: share of personal SIMs registered on a relative's identity.
 
     Returns:
         Tables by name, each sorted by its id.
     """
     provinces = np.array(pv.PROVINCE_NAMES, dtype=object)
-    owner = world.sim_owner
+    owner, nominee = registrations(world, seed, nominee_share)
     tables = {
         "persons": _sorted(
             "persons",
@@ -71,7 +94,7 @@ def static_tables(world: World, names: Names, gangs: list[Gang]) -> dict[str, pa
                 "person_id": names.person_id.take(pa.array(owner)),
                 "operator": np.array(pv.OPERATORS, object)[world.sim_operator],
                 "activated_at": timestamps(world.sim_activated - world.start_ts, world.start_ts),
-                "registration": np.where(world.sim_nominee, "nominee", "named").astype(object),
+                "registration": np.where(nominee, "nominee", "named").astype(object),
             },
             ["msisdn"],
         ),
