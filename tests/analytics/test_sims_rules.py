@@ -131,7 +131,7 @@ def test_sims_sharing_a_handset_or_nominee_with_a_flagged_sim_are_flagged():
                            "flagged": [True, False, False], "reasons": ["x", "", ""]})
     out = add_associated(engine, SimTables(calls="calls", sims="sims"), scored, 0.7)
     out = out.set_index("msisdn")
-    assert out.loc["B", "flagged"] and out.loc["B", "score"] == pytest.approx(0.8)
+    assert out.loc["B", "flagged"] and out.loc["B", "score"] == pytest.approx(0.85)
     assert out.loc["B", "reasons"].startswith("associated: shares handset I1 with flagged SIM A")
     assert out.loc["D", "flagged"]  # same nominee identity, no traffic at all
     assert "E" not in out.index  # the nominee's own named SIM is not part of the stock

@@ -14,7 +14,7 @@ from scamtrace.analytics.engine import Engine
 from scamtrace.analytics.sims.features import SimTables
 
 #: How much lower than its flagged neighbour an associated SIM scores.
-ASSOCIATION_DISCOUNT = 0.1
+ASSOCIATION_DISCOUNT = 0.05
 #: Flagged neighbours must score at least this for an association to count.
 MIN_NEIGHBOUR_SCORE = 0.8
 

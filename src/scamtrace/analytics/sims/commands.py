@@ -38,7 +38,7 @@ def sims(
     label_column: Annotated[str, typer.Option(help="Label column of --labels.")] = "label",
     id_column: Annotated[str, typer.Option(help="Number column of --labels.")] = "msisdn",
     folds: Annotated[int, typer.Option(help="Folds for out-of-fold model scores.")] = 5,
-    threshold: Annotated[float | None, typer.Option(help="Flag threshold (rules 0.7, model 0.5).")] = None,
+    threshold: Annotated[float | None, typer.Option(help="Flag threshold (rules 0.75, model 0.5).")] = None,
     window_hours: Annotated[float | None, typer.Option(help="Score only the last N hours.")] = None,
     end: Annotated[datetime | None, typer.Option(help="End of the window, UTC (default: after the last call).")] = None,
     engine_name: Annotated[str, typer.Option("--engine", help="duckdb or spark.")] = "duckdb",

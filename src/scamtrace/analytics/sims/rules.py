@@ -17,8 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-#: Score at or above which a SIM is flagged.
-DEFAULT_THRESHOLD = 0.7
+#: Score at or above which a SIM is flagged: above what calling behaviour and victim
+#: reports reach together (0.725) without any sign of where the SIM came from.
+DEFAULT_THRESHOLD = 0.75
 
 #: The most one family of evidence can score on its own (below the threshold).
 FAMILY_CAPS: dict[str, float] = {"calling": 0.5, "sms": 0.5, "provenance": 0.6, "victims": 0.45}

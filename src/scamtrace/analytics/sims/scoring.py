@@ -34,7 +34,7 @@ def score_sims(
         tables: their names.
         window: the feature window (default: the whole span of the calls).
         rules: the explainable rule set.
-        threshold: the flag threshold (default: the rules' 0.7, or the model's 0.5).
+        threshold: the flag threshold (default: the rules' 0.75, or the model's 0.5).
         labels: 0/1 by msisdn; when given, the score is a LightGBM probability scored
             out-of-fold with ``folds`` folds, and the reasons still come from the rules.
         folds: the number of folds.
