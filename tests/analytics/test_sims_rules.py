@@ -59,7 +59,7 @@ def test_behaviour_with_provenance_flags_and_explains():
 
 
 def test_sms_blaster_flags_without_any_call():
-    row = _score(sms_sent=900, sms_fanout_per_day=320, nominee=1, sim_age_days=1)
+    row = _score(sms_sent=900, sms_fanout_per_day=320, nominee=1, sim_age_days=1, sims_per_imei=4)
     assert row["flagged"]
     assert row["rule_new_sim"] == pytest.approx(0.2)  # activity counts SMS too
 
