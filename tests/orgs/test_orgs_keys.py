@@ -60,7 +60,7 @@ def test_key_authenticates_to_its_member_role_and_groups(session):
 def test_only_the_hash_of_a_key_is_stored(session):
     create_member(session, name="KTB", sector="bank", actor="test")
     created = create_api_key(session, member_ref="KTB", role="bank", actor="test")
-    secret_part = created.plaintext.rsplit("_", 1)[1]
+    secret_part = created.plaintext.split("_", 2)[2]  # stk_<prefix>_<secret>
 
     stored = session.execute(text("SELECT * FROM api_keys")).mappings().one()
 
