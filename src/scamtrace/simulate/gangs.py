@@ -144,7 +144,8 @@ def _build_gang(world: World, cfg: SimulationConfig, rng, g: int) -> Gang:
 def _mule_layers(world: World, cfg: SimulationConfig, rng, sim_nominees) -> list[np.ndarray]:
     n = world.n_persons
     # layer 1: accounts rented from ordinary people, years old, with a normal history
-    renters = rng.choice(n, size=cfg.mule_l1_per_gang, replace=False)
+    seasoned = np.flatnonzero(world.start_ts - world.acct_opened[world.person_account] > 365 * DAY)
+    renters = rng.choice(seasoned, size=cfg.mule_l1_per_gang, replace=False)
     layers = [world.person_account[renters]]
     depth = int(rng.integers(cfg.layers[0], cfg.layers[1] + 1))
     extra_nominees = rng.choice(n, size=3, replace=False)

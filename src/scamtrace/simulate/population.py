@@ -151,7 +151,14 @@ def _add_personal_accounts(world: World, rng) -> None:
         bank=bank,
         number=np.zeros(n, np.int64),
         owner=np.arange(n),
-        opened=world.start_ts - rng.integers(90 * DAY, 15 * _YEAR, size=n),
+        # 1.5 % of people opened their main account in the last two months (first job,
+        # switched bank), so a young, busy account is not by itself a mule
+        opened=world.start_ts
+        - np.where(
+            rng.random(n) < 0.015,
+            rng.integers(1 * DAY, 60 * DAY, size=n),
+            rng.integers(90 * DAY, 15 * _YEAR, size=n),
+        ),
         kind=full(n, ACC_PERSONAL),
     )
     owners = np.flatnonzero(rng.random(n) < 0.35)
