@@ -9,6 +9,7 @@ from scamtrace.api.problems import install_problem_handlers
 from scamtrace.api.routes import health, members, meta
 from scamtrace.api.routes import allowlist, appeals, feeds, indicators, lookup, taxii
 from scamtrace.config import Settings, get_settings
+from scamtrace.intel.fast_lookup import LookupFastPath
 
 DESCRIPTION = (
     "The alliance's shared service against call-centre and SMS scams. Authenticate with "
@@ -41,4 +42,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(members.router)
     for intel_router in (lookup, indicators, appeals, allowlist, feeds, taxii):
         app.include_router(intel_router.router)
+    app.add_middleware(LookupFastPath, fastapi_app=app)
     return app

@@ -59,7 +59,7 @@ def update_policy(
 
 
 @router.get("/{kind}/{value:path}")
-def lookup_single(request: Request, kind: str, value: str) -> Response:
+async def lookup_single(request: Request, kind: str, value: str) -> Response:
     """Look up one identifier in any written form; the public sees only the tier."""
     serving = serving_for(request.app)
     principal = _caller(request)
