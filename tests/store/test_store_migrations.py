@@ -71,3 +71,20 @@ def test_ensure_current_names_the_command_to_run(empty_database_url):
         ensure_current(empty_database_url)
     upgrade_database(empty_database_url)
     ensure_current(empty_database_url)
+
+
+def test_every_revision_downgrades_to_empty_and_upgrades_again(empty_database_url):
+    from alembic import command
+
+    from scamtrace.store.migrate import alembic_config
+
+    upgrade_database(empty_database_url)
+    command.downgrade(alembic_config(empty_database_url), "base")
+
+    assert current_revision(empty_database_url) is None
+    engine = make_engine(empty_database_url)
+    try:
+        assert set(sa.inspect(engine).get_table_names()) <= {"alembic_version"}
+    finally:
+        engine.dispose()
+    assert upgrade_database(empty_database_url) == head_revision()
