@@ -21,6 +21,8 @@ DIGIT_SCRIPTS = ("0123456789", "๐๑๒๓๔๕๖๗๘๙", "０１２３�
 SEPARATORS = ("", "", " ", "-", ".", "\u2013", "\u00a0")
 # Hashed kinds have values that are not themselves inputs of the kind.
 REPARSEABLE_KINDS = [kind for kind in KINDS if kind != "national_id"]
+# Per-example deadlines fail at random on a loaded shared machine; correctness is the point.
+NO_DEADLINE = settings(deadline=None)
 
 
 @st.composite
@@ -41,6 +43,7 @@ thai_landlines = st.one_of(
 )
 
 
+@NO_DEADLINE
 @given(nsn=st.one_of(thai_mobiles, thai_landlines), prefix=st.sampled_from(["0", "+66", "+66 ", "0066", "66", "+66-"]), data=st.data())
 def test_any_formatting_of_a_thai_number_gives_one_e164_value(nsn, prefix, data):
     written = prefix + data.draw(written_digits(nsn))
@@ -49,6 +52,7 @@ def test_any_formatting_of_a_thai_number_gives_one_e164_value(nsn, prefix, data)
     assert parse("phone", ident.value) == ident
 
 
+@settings(max_examples=50, deadline=None)
 @given(bank=st.sampled_from(BANKS), data=st.data())
 def test_any_formatting_of_an_account_gives_one_value(bank, data):
     digits = data.draw(st.text("0123456789", min_size=bank["lengths"][0], max_size=bank["lengths"][0]))
@@ -60,6 +64,7 @@ def test_any_formatting_of_an_account_gives_one_value(bank, data):
     assert parse("bank_account", data.draw(written_digits(digits)), bank=bank["code"]) == ident
 
 
+@settings(max_examples=60, deadline=None)
 @given(body=st.text("0123456789", min_size=12, max_size=12), data=st.data())
 def test_citizen_ids_with_their_check_digit_hash_alike_in_any_form(body, data):
     check = (11 - sum(int(body[i]) * (13 - i) for i in range(12)) % 11) % 10
@@ -73,6 +78,7 @@ def test_citizen_ids_with_their_check_digit_hash_alike_in_any_form(body, data):
         assert body[:8] not in exc.detail
 
 
+@settings(max_examples=60, deadline=None)
 @given(body=st.text("0123456789", min_size=14, max_size=14), data=st.data())
 def test_imei_round_trip_and_wrong_check_digit(body, data):
     digits = body + luhn_check_digit(body)
@@ -86,6 +92,7 @@ def test_imei_round_trip_and_wrong_check_digit(body, data):
         pass
 
 
+@NO_DEADLINE
 @given(payload=st.binary(min_size=20, max_size=20), version=st.sampled_from([0x00, 0x05, 0x41]))
 def test_base58check_addresses_round_trip(payload, version):
     address = base58check_encode(bytes([version]) + payload)
@@ -95,6 +102,7 @@ def test_base58check_addresses_round_trip(payload, version):
     assert parse("wallet", ident.value) == ident
 
 
+@NO_DEADLINE
 @given(program=st.one_of(st.binary(min_size=20, max_size=20), st.binary(min_size=32, max_size=32)), upper=st.booleans())
 def test_segwit_v0_addresses_round_trip(program, upper):
     address = bech32_encode("bc", [0] + convert_bits(list(program), 8, 5, True), 1)
@@ -102,6 +110,7 @@ def test_segwit_v0_addresses_round_trip(program, upper):
     assert ident.value == "btc:" + address
 
 
+@settings(max_examples=40, deadline=None)
 @given(payload=st.binary(min_size=20, max_size=20), data=st.data())
 def test_eth_checksum_round_trip_and_single_flip_rejected(payload, data):
     checksummed = eip55_checksum(payload.hex())
@@ -119,12 +128,13 @@ def test_eth_checksum_round_trip_and_single_flip_rejected(payload, data):
         pass
 
 
+@NO_DEADLINE
 @given(message=st.binary(max_size=400))
 def test_keccak_matches_hashlib_sha3_with_fips_padding(message):
     assert keccak_256(message, padding=0x06) == hashlib.sha3_256(message).digest()
 
 
-@settings(max_examples=150)
+@settings(max_examples=60, deadline=None)
 @given(url=urls())
 def test_url_canonical_form_is_a_fixed_point(url):
     try:
@@ -134,7 +144,7 @@ def test_url_canonical_form_is_a_fixed_point(url):
     assert parse("url", ident.value).value == ident.value
 
 
-@settings(max_examples=150)
+@settings(max_examples=80, deadline=None)
 @given(domain=domains())
 def test_domain_canonical_form_is_a_fixed_point(domain):
     try:
@@ -153,7 +163,7 @@ junk = st.one_of(
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(kind=st.sampled_from(KINDS), raw=junk)
 def test_junk_fails_only_with_invalid_identifier_and_accepted_values_are_fixed_points(kind, raw):
     try:
@@ -167,7 +177,7 @@ def test_junk_fails_only_with_invalid_identifier_and_accepted_values_are_fixed_p
         assert parse(kind, ident.value).value == ident.value
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(raw=junk)
 def test_guess_never_fails_with_anything_but_invalid_identifier(raw):
     try:

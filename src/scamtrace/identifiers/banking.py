@@ -18,7 +18,7 @@ from importlib import resources
 from typing import Any
 
 from scamtrace.errors import InvalidIdentifier
-from scamtrace.identifiers.model import DIGIT_FOLD, NUMBER_FOLD, SEPARATORS, Identifier
+from scamtrace.identifiers.model import DIGIT_FOLD, SEPARATORS, Identifier, fold_number, new_identifier
 from scamtrace.identifiers.phone import parse_phone
 from scamtrace.keyed_hash import keyed_hash
 
@@ -85,7 +85,7 @@ def _account(raw: str, bank: dict[str, Any], digits: str) -> Identifier:
         "bank_name_en": bank["name_en"],
         "bank_name_th": bank["name_th"],
     }
-    return Identifier("bank_account", f"{bank['code']}:{digits}", facts)
+    return new_identifier("bank_account", bank["code"] + ":" + digits, facts)
 
 
 def parse_bank_account(raw: str, bank: str | None = None) -> Identifier:
@@ -108,7 +108,7 @@ def parse_bank_account(raw: str, bank: str | None = None) -> Identifier:
     written = _WRITTEN_ACCOUNT.fullmatch(raw.translate(DIGIT_FOLD).strip())
     if written is None:
         raise InvalidIdentifier("bank_account", raw, "expected a bank and an account number")
-    digits = written.group("number").translate(NUMBER_FOLD)
+    digits = fold_number(written.group("number"))
     bank_name = written.group("bank").strip() or bank
     if bank_name:
         row = find_bank(bank_name)
@@ -166,7 +166,7 @@ def parse_national_id(raw: str) -> Identifier:
         InvalidIdentifier: not 13 digits or a wrong check digit (the message shows only
             the last four digits).
     """
-    value, facts = _citizen_id("national_id", raw, raw.translate(NUMBER_FOLD))
+    value, facts = _citizen_id("national_id", raw, fold_number(raw))
     return Identifier("national_id", value, facts)
 
 
@@ -185,7 +185,7 @@ def parse_promptpay(raw: str) -> Identifier:
     Raises:
         InvalidIdentifier: none of the three forms, a landline, or a bad citizen-id check digit.
     """
-    text = raw.translate(NUMBER_FOLD)
+    text = fold_number(raw)
     digits = text[1:] if text[:1] == "+" else text
     if not (digits.isascii() and digits.isdigit()):
         raise InvalidIdentifier("promptpay", raw, "a PromptPay id has only digits")

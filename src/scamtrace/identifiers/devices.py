@@ -9,7 +9,7 @@ turned into the 15-digit IMEI with its computed check digit (3GPP TS 23.003).
 from __future__ import annotations
 
 from scamtrace.errors import InvalidIdentifier
-from scamtrace.identifiers.model import NUMBER_FOLD, Identifier
+from scamtrace.identifiers.model import Identifier, fold_number
 
 #: Mobile country code of Thailand (ITU-T E.212).
 THAI_MCC = "520"
@@ -40,7 +40,7 @@ def luhn_check_digit(body: str) -> str:
 
 
 def _digits(kind: str, raw: str) -> str:
-    text = raw.translate(NUMBER_FOLD)
+    text = fold_number(raw)
     if not (text.isascii() and text.isdigit()):
         raise InvalidIdentifier(kind, raw, "only digits and separators are allowed")
     return text

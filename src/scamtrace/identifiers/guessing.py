@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from scamtrace.errors import InvalidIdentifier
-from scamtrace.identifiers.model import DIGIT_FOLD, NUMBER_FOLD, Identifier
+from scamtrace.identifiers.model import DIGIT_FOLD, Identifier, fold_number
 from scamtrace.identifiers.parsing import parse
 
 _WALLET_HINT = re.compile(r"(?:(?:btc|bitcoin|eth|ethereum|tron|trx):)?(?:0x[0-9a-fA-F]{40}|bc1\w{6,}|BC1\w{6,}|T\w{33}|[13]\w{24,33})")
@@ -25,7 +25,7 @@ _LINE_HINT = re.compile(r"@[\w.-]+|(?:https?://)?(?:line\.me|lin\.ee)/.*", re.IG
 
 def _candidates(raw: str) -> list[str]:
     text = raw.strip()
-    folded = text.translate(NUMBER_FOLD)
+    folded = fold_number(text)
     if folded[:1] in ("*", "#") and folded.endswith("#"):
         return ["ussd"]
     if _WALLET_HINT.fullmatch(text):

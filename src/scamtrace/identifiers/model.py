@@ -54,8 +54,15 @@ NUMBER_FOLD = _build_fold_table(SEPARATORS)
 DIGIT_FOLD = _build_fold_table("")
 
 
+#: The ASCII separators, for the fast path of :func:`fold_number`.
+_ASCII_SEPARATORS = "".join(char for char in SEPARATORS if char.isascii()).encode("ascii")
+
+
 def fold_number(raw: str) -> str:
     """Return ``raw`` with digits folded to ASCII and separators removed.
+
+    ASCII input (the common case) takes ``bytes.translate`` with a delete set, about
+    three times faster than ``str.translate`` with a mapping (see docs/identifiers.md).
 
     Args:
         raw: a written number such as ``"(๐๘๑) ๒๓๔-๕๖๗๘"``.
@@ -63,6 +70,8 @@ def fold_number(raw: str) -> str:
     Returns:
         The folded string, e.g. ``"0812345678"``.
     """
+    if raw.isascii():
+        return raw.encode("ascii").translate(None, _ASCII_SEPARATORS).decode("ascii")
     return raw.translate(NUMBER_FOLD)
 
 
@@ -92,3 +101,30 @@ class Identifier:
     def to_dict(self) -> dict[str, Any]:
         """Return ``{"kind", "value", "facts"}`` for JSON output."""
         return {"kind": self.kind, "value": self.value, "facts": dict(self.facts)}
+
+
+_new_object = object.__new__
+_set_kind = Identifier.kind.__set__  # type: ignore[attr-defined]
+_set_value = Identifier.value.__set__  # type: ignore[attr-defined]
+_set_facts = Identifier.facts.__set__  # type: ignore[attr-defined]
+
+
+def new_identifier(kind: str, value: str, facts: dict[str, Any]) -> Identifier:
+    """Build an :class:`Identifier` through its slots, for the hot parsers.
+
+    A frozen dataclass's ``__init__`` goes through ``object.__setattr__`` per field,
+    which costs about twice as much; the result is the same immutable object.
+
+    Args:
+        kind: the identifier kind.
+        value: the canonical value.
+        facts: the facts dict (owned by the new identifier).
+
+    Returns:
+        The identifier.
+    """
+    identifier = _new_object(Identifier)
+    _set_kind(identifier, kind)
+    _set_value(identifier, value)
+    _set_facts(identifier, facts)
+    return identifier

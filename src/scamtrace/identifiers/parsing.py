@@ -69,6 +69,8 @@ def parse(kind: str, raw: str, **hints: Any) -> Identifier:
         raise InvalidIdentifier(kind, raw, "expected text")
     if len(raw) > MAX_RAW_LENGTH:
         raise InvalidIdentifier(kind, raw, f"longer than {MAX_RAW_LENGTH} characters")
+    if not hints:  # the batch path: no per-call allocation beyond the result
+        return parser(raw)
     unknown = set(hints) - _HINTS.get(kind, frozenset())
     if unknown:
         raise InvalidIdentifier(kind, raw, f"unsupported hint {', '.join(sorted(unknown))}")

@@ -18,7 +18,7 @@ import json
 from importlib import resources
 
 from scamtrace.errors import InvalidIdentifier
-from scamtrace.identifiers.model import NUMBER_FOLD, Identifier
+from scamtrace.identifiers.model import Identifier, fold_number, new_identifier
 
 _ASCII_DIGITS = frozenset("0123456789")
 
@@ -79,7 +79,7 @@ def _thai(raw: str, nsn: str) -> Identifier:
     facts = thai_number_facts(nsn)
     if facts is None:
         raise InvalidIdentifier("phone", raw, _thai_reason(nsn))
-    return Identifier("phone", "+66" + nsn, facts)
+    return new_identifier("phone", "+66" + nsn, facts)
 
 
 def _international(raw: str, digits: str) -> Identifier:
@@ -125,13 +125,13 @@ def parse_phone(raw: str) -> Identifier:
         InvalidIdentifier: not a number of the Thai plan nor an E.164 number; short codes
             and USSD strings are their own kinds and are refused here with that hint.
     """
-    text = raw.translate(NUMBER_FOLD)
+    text = fold_number(raw)
     if text[:1] == "+":
         digits = text[1:]
         if not _is_digits(digits):
             raise InvalidIdentifier("phone", raw, "only digits may follow +")
         return _international(raw, digits)
-    if not _is_digits(text):
+    if not (text.isdigit() and text.isascii()):
         if "*" in text or "#" in text:
             raise InvalidIdentifier("phone", raw, "a USSD string; parse it as kind ussd")
         raise InvalidIdentifier("phone", raw, "a phone number has only digits and separators")

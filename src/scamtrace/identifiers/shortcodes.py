@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from scamtrace.errors import InvalidIdentifier
-from scamtrace.identifiers.model import NUMBER_FOLD, Identifier
+from scamtrace.identifiers.model import Identifier, fold_number
 from scamtrace.identifiers.phone import parse_phone
 
 #: Well-known Thai short codes; scammers impersonate exactly these.
@@ -55,7 +55,7 @@ def parse_short_code(raw: str) -> Identifier:
     Raises:
         InvalidIdentifier: not 3 to 6 digits, or starting with 0.
     """
-    text = raw.translate(NUMBER_FOLD)
+    text = fold_number(raw)
     if not _SHORT_CODE.fullmatch(text):
         raise InvalidIdentifier("short_code", raw, "a short code is 3 to 6 digits, not starting with 0")
     facts: dict[str, object] = {"country": "TH", "line_type": "short_code"}
@@ -78,7 +78,7 @@ def parse_ussd(raw: str) -> Identifier:
     Raises:
         InvalidIdentifier: not of the form ``*code*param...#``.
     """
-    text = raw.translate(NUMBER_FOLD)
+    text = fold_number(raw)
     match = _USSD.fullmatch(text)
     if match is None:
         raise InvalidIdentifier("ussd", raw, "a USSD string looks like *1185# or *1185*0812345678#")
