@@ -100,23 +100,32 @@ def _migrated_templates(
     return templates
 
 
-def _empty_postgres_tables(url: str) -> None:
-    from scamtrace.store.base import import_all_models
+_reflected_tables: dict[str, list[sa.Table]] = {}
 
+
+def _empty_postgres_tables(url: str) -> None:
     engine = sa.create_engine(url, poolclass=sa.NullPool)
     try:
         with engine.begin() as connection:
             # A test that leaked an open transaction should fail here, not hang the run.
             connection.execute(sa.text("SET LOCAL lock_timeout = '10s'"))
+            if url not in _reflected_tables:
+                # What the migrations made, not what the models declare: nothing may leak.
+                metadata = sa.MetaData()
+                metadata.reflect(bind=connection)
+                _reflected_tables[url] = [
+                    table for table in metadata.sorted_tables if table.name != "alembic_version"
+                ]
+            tables = _reflected_tables[url]
             # DELETE, children first: on a few rows it is much faster than TRUNCATE.
-            tables = import_all_models().sorted_tables
             for table in reversed(tables):
                 connection.execute(table.delete())
             # Restart ids at 1, as in the fresh SQLite copy, so both stores agree.
             restarts = [
-                f"setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), 1, false)"
+                f"setval(pg_get_serial_sequence('\"{table.name}\"', '{column.name}'), 1, false)"
                 for table in tables
-                if "id" in table.c and table.c.id.autoincrement in (True, "auto")
+                for column in table.primary_key.columns
+                if isinstance(column.type, sa.Integer)
             ]
             if restarts:
                 connection.execute(sa.text("SELECT " + ", ".join(restarts)))
