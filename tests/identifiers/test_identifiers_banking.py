@@ -40,7 +40,9 @@ def test_every_written_form_of_a_kbank_account_gives_one_value(raw):
     }
 
 
-@pytest.mark.parametrize(("hint", "code"), [("SCB", "014"), ("014", "014"), ("ไทยพาณิชย์", "014"), ("krungsri", "025")])
+@pytest.mark.parametrize(
+    ("hint", "code"), [("SCB", "014"), ("014", "014"), ("ไทยพาณิชย์", "014"), ("krungsri", "025")]
+)
 def test_bank_hint_names_the_bank_of_bare_digits(hint, code):
     assert parse("bank_account", "123-4-56789-0", bank=hint).value == f"{code}:1234567890"
 
@@ -60,8 +62,24 @@ def test_state_banks_use_twelve_digits(raw, value):
 
 
 def test_table_covers_the_fifteen_largest_banks_with_lengths():
-    required = {"002", "004", "006", "011", "014", "022", "024", "025", "030", "033", "034",
-                "066", "067", "069", "071", "073"}
+    required = {
+        "002",
+        "004",
+        "006",
+        "011",
+        "014",
+        "022",
+        "024",
+        "025",
+        "030",
+        "033",
+        "034",
+        "066",
+        "067",
+        "069",
+        "071",
+        "073",
+    }
     assert required <= set(BANKS_BY_CODE)
     assert len(BANKS) >= 15
     for bank in BANKS:
@@ -94,12 +112,16 @@ def test_citizen_id_checksum_accepts_valid_ids(digits):
     assert thai_citizen_id_valid(digits)
 
 
-@pytest.mark.parametrize("digits", ["1101700230707", "3100600123451", "110170023070", "abcdefghijklm"])
+@pytest.mark.parametrize(
+    "digits", ["1101700230707", "3100600123451", "110170023070", "abcdefghijklm"]
+)
 def test_citizen_id_checksum_rejects_others(digits):
     assert not thai_citizen_id_valid(digits)
 
 
-@pytest.mark.parametrize("raw", ["1-1017-00230-70-8", "1101700230708", "๑๑๐๑๗๐๐๒๓๐๗๐๘", "1 1017 00230 70 8"])
+@pytest.mark.parametrize(
+    "raw", ["1-1017-00230-70-8", "1101700230708", "๑๑๐๑๗๐๐๒๓๐๗๐๘", "1 1017 00230 70 8"]
+)
 def test_national_id_is_only_ever_a_keyed_hash(raw):
     ident = parse("national_id", raw)
     assert ident.value == keyed_hash("national_id", "1101700230708")

@@ -52,7 +52,10 @@ def test_eip55_wrong_mixed_case_is_rejected():
     assert "EIP-55" in caught.value.reason
 
 
-@pytest.mark.parametrize("address", ["0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed", "0X5AAEB6053F3E94C9B9A09F33669435E7EF1BEAED"])
+@pytest.mark.parametrize(
+    "address",
+    ["0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed", "0X5AAEB6053F3E94C9B9A09F33669435E7EF1BEAED"],
+)
 def test_single_case_eth_addresses_need_no_checksum(address):
     assert parse("wallet", address).value == "eth:0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"
 
@@ -62,7 +65,11 @@ def test_single_case_eth_addresses_need_no_checksum(address):
     [
         ("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", "btc:1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", "p2pkh"),
         ("3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy", "btc:3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy", "p2sh"),
-        ("BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4", "btc:bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", "p2wpkh"),
+        (
+            "BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4",
+            "btc:bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4",
+            "p2wpkh",
+        ),
         (
             "bc1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qccfmv3",
             "btc:bc1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qccfmv3",

@@ -11,8 +11,20 @@ from scamtrace.identifiers.devices import luhn_check_digit
 
 def test_kinds_are_those_of_the_design():
     assert set(KINDS) == {
-        "phone", "short_code", "ussd", "sender_id", "url", "domain", "email", "bank_account",
-        "promptpay", "national_id", "line_id", "wallet", "imei", "imsi",
+        "phone",
+        "short_code",
+        "ussd",
+        "sender_id",
+        "url",
+        "domain",
+        "email",
+        "bank_account",
+        "promptpay",
+        "national_id",
+        "line_id",
+        "wallet",
+        "imei",
+        "imsi",
     }
 
 
@@ -43,7 +55,11 @@ def test_parse_refuses_unknown_kinds_hints_and_non_text():
         ("49-015420-323751-8", "490154203237518", {}),
         ("๔๙๐๑๕๔๒๐๓๒๓๗๕๑๘", "490154203237518", {}),
         ("49015420323751", "490154203237518", {"check_digit_computed": True}),
-        ("4901542032375101", "490154203237518", {"check_digit_computed": True, "software_version": "01"}),
+        (
+            "4901542032375101",
+            "490154203237518",
+            {"check_digit_computed": True, "software_version": "01"},
+        ),
         ("490154203237510", "490154203237518", {"spare_digit_replaced": True}),
     ],
 )
@@ -57,7 +73,10 @@ def test_luhn_check_digit_of_a_known_imei():
     assert luhn_check_digit("35209900176148") == "1"
 
 
-@pytest.mark.parametrize(("raw", "reason"), [("490154203237517", "should be 8"), ("1234", "15 digits"), ("49015x", "only digits")])
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [("490154203237517", "should be 8"), ("1234", "15 digits"), ("49015x", "only digits")],
+)
 def test_bad_imei(raw, reason):
     with pytest.raises(InvalidIdentifier) as caught:
         parse("imei", raw)
@@ -104,13 +123,23 @@ def test_bad_line_ids(raw):
 
 @pytest.mark.parametrize(
     ("raw", "value"),
-    [("KBank", "kbank"), ("K-Bank", "kbank"), ("Thai Post", "thaipost"), ("ＴＨＡＩＰＯＳＴ", "thaipost"), ("AIS", "ais"), ("TrueMove H", "truemoveh")],
+    [
+        ("KBank", "kbank"),
+        ("K-Bank", "kbank"),
+        ("Thai Post", "thaipost"),
+        ("ＴＨＡＩＰＯＳＴ", "thaipost"),
+        ("AIS", "ais"),
+        ("TrueMove H", "truemoveh"),
+    ],
 )
 def test_sender_ids_are_case_folded_alphanumerics(raw, value):
     assert parse("sender_id", raw).value == value
 
 
-@pytest.mark.parametrize(("raw", "reason"), [("ab", "3-11"), ("ThisIsTooLongSender", "3-11"), ("กสิกร", "ASCII"), ("1185", "all digits")])
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [("ab", "3-11"), ("ThisIsTooLongSender", "3-11"), ("กสิกร", "ASCII"), ("1185", "all digits")],
+)
 def test_bad_sender_ids(raw, reason):
     with pytest.raises(InvalidIdentifier) as caught:
         parse("sender_id", raw)
@@ -134,9 +163,15 @@ def test_bad_sender_ids(raw, reason):
         ("@kbanklive", "line_id:@kbanklive"),
         ("scam.refund", "line_id:scam.refund"),
         ("KBank", "sender_id:kbank"),
-        ("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "wallet:eth:0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"),
+        (
+            "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+            "wallet:eth:0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed",
+        ),
         ("TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t", "wallet:tron:TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"),
-        ("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", "wallet:btc:bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"),
+        (
+            "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+            "wallet:btc:bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+        ),
         ("490154203237518", "imei:490154203237518"),
         ("520011234567890", "imsi:520011234567890"),
         ("140000123456789", "promptpay:140000123456789"),

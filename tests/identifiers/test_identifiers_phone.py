@@ -150,7 +150,8 @@ def test_ussd_report_code_alone():
 
 
 @pytest.mark.parametrize(
-    "raw", ["*1185*0812345678#", "*1185*081-234-5678#", "＊๑๑๘๕＊๐๘๑๒๓๔๕๖๗๘＃", "*1185*+66812345678#"]
+    "raw",
+    ["*1185*0812345678#", "*1185*081-234-5678#", "＊๑๑๘๕＊๐๘๑๒๓๔๕๖๗๘＃", "*1185*+66812345678#"],
 )
 def test_ussd_report_exposes_the_reported_phone(raw):
     ident = parse("ussd", raw)

@@ -12,7 +12,12 @@ from hypothesis.provisional import domains, urls
 from scamtrace.errors import InvalidIdentifier
 from scamtrace.identifiers import KINDS, guess, parse
 from scamtrace.identifiers.banking import BANKS
-from scamtrace.identifiers.crypto import base58check_encode, bech32_encode, convert_bits, eip55_checksum
+from scamtrace.identifiers.crypto import (
+    base58check_encode,
+    bech32_encode,
+    convert_bits,
+    eip55_checksum,
+)
 from scamtrace.identifiers.devices import luhn_check_digit
 from scamtrace.identifiers.keccak import keccak_256
 from scamtrace.identifiers.phone import THAI_AREA_CODES
@@ -36,15 +41,23 @@ def written_digits(draw, digits: str) -> str:
     return "".join(out).strip(" \u00a0-.\u2013")
 
 
-thai_mobiles = st.tuples(st.sampled_from("689"), st.text("0123456789", min_size=8, max_size=8)).map("".join)
+thai_mobiles = st.tuples(st.sampled_from("689"), st.text("0123456789", min_size=8, max_size=8)).map(
+    "".join
+)
 thai_landlines = st.one_of(
     st.text("0123456789", min_size=7, max_size=7).map(lambda rest: "2" + rest),
-    st.tuples(st.sampled_from(sorted(THAI_AREA_CODES)), st.text("0123456789", min_size=6, max_size=6)).map("".join),
+    st.tuples(
+        st.sampled_from(sorted(THAI_AREA_CODES)), st.text("0123456789", min_size=6, max_size=6)
+    ).map("".join),
 )
 
 
 @NO_DEADLINE
-@given(nsn=st.one_of(thai_mobiles, thai_landlines), prefix=st.sampled_from(["0", "+66", "+66 ", "0066", "66", "+66-"]), data=st.data())
+@given(
+    nsn=st.one_of(thai_mobiles, thai_landlines),
+    prefix=st.sampled_from(["0", "+66", "+66 ", "0066", "66", "+66-"]),
+    data=st.data(),
+)
 def test_any_formatting_of_a_thai_number_gives_one_e164_value(nsn, prefix, data):
     written = prefix + data.draw(written_digits(nsn))
     ident = parse("phone", written)
@@ -55,8 +68,12 @@ def test_any_formatting_of_a_thai_number_gives_one_e164_value(nsn, prefix, data)
 @settings(max_examples=50, deadline=None)
 @given(bank=st.sampled_from(BANKS), data=st.data())
 def test_any_formatting_of_an_account_gives_one_value(bank, data):
-    digits = data.draw(st.text("0123456789", min_size=bank["lengths"][0], max_size=bank["lengths"][0]))
-    name = data.draw(st.sampled_from([bank["short"], bank["short"].lower(), bank["name_th"], bank["code"] + ":"]))
+    digits = data.draw(
+        st.text("0123456789", min_size=bank["lengths"][0], max_size=bank["lengths"][0])
+    )
+    name = data.draw(
+        st.sampled_from([bank["short"], bank["short"].lower(), bank["name_th"], bank["code"] + ":"])
+    )
     written = name + " " + data.draw(written_digits(digits))
     ident = parse("bank_account", written)
     assert ident.value == f"{bank['code']}:{digits}"
@@ -103,7 +120,10 @@ def test_base58check_addresses_round_trip(payload, version):
 
 
 @NO_DEADLINE
-@given(program=st.one_of(st.binary(min_size=20, max_size=20), st.binary(min_size=32, max_size=32)), upper=st.booleans())
+@given(
+    program=st.one_of(st.binary(min_size=20, max_size=20), st.binary(min_size=32, max_size=32)),
+    upper=st.booleans(),
+)
 def test_segwit_v0_addresses_round_trip(program, upper):
     address = bech32_encode("bc", [0] + convert_bits(list(program), 8, 5, True), 1)
     ident = parse("wallet", address.upper() if upper else address)
@@ -117,7 +137,11 @@ def test_eth_checksum_round_trip_and_single_flip_rejected(payload, data):
     ident = parse("wallet", "0x" + checksummed)
     assert ident.value == "eth:0x" + payload.hex()
     letters = [i for i, c in enumerate(checksummed) if c.isalpha()]
-    assume(len(letters) >= 2 and checksummed.lower() != checksummed and checksummed.upper() != checksummed)
+    assume(
+        len(letters) >= 2
+        and checksummed.lower() != checksummed
+        and checksummed.upper() != checksummed
+    )
     i = data.draw(st.sampled_from(letters))
     flipped = checksummed[:i] + checksummed[i].swapcase() + checksummed[i + 1 :]
     assume(flipped.lower() != flipped and flipped.upper() != flipped)
@@ -173,7 +197,9 @@ def test_junk_fails_only_with_invalid_identifier_and_accepted_values_are_fixed_p
         assert exc.reason
         return
     assert ident.kind == kind
-    if kind in REPARSEABLE_KINDS and not (kind == "promptpay" and ident.facts.get("id_type") == "citizen_id"):
+    if kind in REPARSEABLE_KINDS and not (
+        kind == "promptpay" and ident.facts.get("id_type") == "citizen_id"
+    ):
         assert parse(kind, ident.value).value == ident.value
 
 

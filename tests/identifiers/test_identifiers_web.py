@@ -12,36 +12,79 @@ from scamtrace.identifiers.psl import parse_suffix_list, registered_domain
 # The official vectors of the Public Suffix List project (tests/test_psl.txt, CC0),
 # minus the null-input and leading-dot cases that have no host to test.
 PSL_VECTORS = [
-    ("COM", None), ("example.COM", "example.com"), ("WwW.example.COM", "example.com"),
-    ("example", None), ("example.example", "example.example"),
-    ("b.example.example", "example.example"), ("a.b.example.example", "example.example"),
-    ("biz", None), ("domain.biz", "domain.biz"), ("b.domain.biz", "domain.biz"),
-    ("a.b.domain.biz", "domain.biz"), ("com", None), ("example.com", "example.com"),
-    ("b.example.com", "example.com"), ("a.b.example.com", "example.com"), ("uk.com", None),
-    ("example.uk.com", "example.uk.com"), ("b.example.uk.com", "example.uk.com"),
-    ("a.b.example.uk.com", "example.uk.com"), ("test.ac", "test.ac"), ("mm", None),
-    ("c.mm", None), ("b.c.mm", "b.c.mm"), ("a.b.c.mm", "b.c.mm"), ("jp", None),
-    ("test.jp", "test.jp"), ("www.test.jp", "test.jp"), ("ac.jp", None),
-    ("test.ac.jp", "test.ac.jp"), ("www.test.ac.jp", "test.ac.jp"), ("kyoto.jp", None),
-    ("test.kyoto.jp", "test.kyoto.jp"), ("ide.kyoto.jp", None),
-    ("b.ide.kyoto.jp", "b.ide.kyoto.jp"), ("a.b.ide.kyoto.jp", "b.ide.kyoto.jp"),
-    ("c.kobe.jp", None), ("b.c.kobe.jp", "b.c.kobe.jp"), ("a.b.c.kobe.jp", "b.c.kobe.jp"),
-    ("city.kobe.jp", "city.kobe.jp"), ("www.city.kobe.jp", "city.kobe.jp"), ("ck", None),
-    ("test.ck", None), ("b.test.ck", "b.test.ck"), ("a.b.test.ck", "b.test.ck"),
-    ("www.ck", "www.ck"), ("www.www.ck", "www.ck"), ("us", None), ("test.us", "test.us"),
-    ("www.test.us", "test.us"), ("ak.us", None), ("test.ak.us", "test.ak.us"),
-    ("www.test.ak.us", "test.ak.us"), ("k12.ak.us", None),
-    ("test.k12.ak.us", "test.k12.ak.us"), ("www.test.k12.ak.us", "test.k12.ak.us"),
-    ("食狮.com.cn", "食狮.com.cn"), ("食狮.公司.cn", "食狮.公司.cn"),
-    ("www.食狮.公司.cn", "食狮.公司.cn"), ("shishi.公司.cn", "shishi.公司.cn"), ("公司.cn", None),
-    ("食狮.中国", "食狮.中国"), ("www.食狮.中国", "食狮.中国"), ("shishi.中国", "shishi.中国"),
-    ("中国", None), ("xn--85x722f.com.cn", "xn--85x722f.com.cn"),
+    ("COM", None),
+    ("example.COM", "example.com"),
+    ("WwW.example.COM", "example.com"),
+    ("example", None),
+    ("example.example", "example.example"),
+    ("b.example.example", "example.example"),
+    ("a.b.example.example", "example.example"),
+    ("biz", None),
+    ("domain.biz", "domain.biz"),
+    ("b.domain.biz", "domain.biz"),
+    ("a.b.domain.biz", "domain.biz"),
+    ("com", None),
+    ("example.com", "example.com"),
+    ("b.example.com", "example.com"),
+    ("a.b.example.com", "example.com"),
+    ("uk.com", None),
+    ("example.uk.com", "example.uk.com"),
+    ("b.example.uk.com", "example.uk.com"),
+    ("a.b.example.uk.com", "example.uk.com"),
+    ("test.ac", "test.ac"),
+    ("mm", None),
+    ("c.mm", None),
+    ("b.c.mm", "b.c.mm"),
+    ("a.b.c.mm", "b.c.mm"),
+    ("jp", None),
+    ("test.jp", "test.jp"),
+    ("www.test.jp", "test.jp"),
+    ("ac.jp", None),
+    ("test.ac.jp", "test.ac.jp"),
+    ("www.test.ac.jp", "test.ac.jp"),
+    ("kyoto.jp", None),
+    ("test.kyoto.jp", "test.kyoto.jp"),
+    ("ide.kyoto.jp", None),
+    ("b.ide.kyoto.jp", "b.ide.kyoto.jp"),
+    ("a.b.ide.kyoto.jp", "b.ide.kyoto.jp"),
+    ("c.kobe.jp", None),
+    ("b.c.kobe.jp", "b.c.kobe.jp"),
+    ("a.b.c.kobe.jp", "b.c.kobe.jp"),
+    ("city.kobe.jp", "city.kobe.jp"),
+    ("www.city.kobe.jp", "city.kobe.jp"),
+    ("ck", None),
+    ("test.ck", None),
+    ("b.test.ck", "b.test.ck"),
+    ("a.b.test.ck", "b.test.ck"),
+    ("www.ck", "www.ck"),
+    ("www.www.ck", "www.ck"),
+    ("us", None),
+    ("test.us", "test.us"),
+    ("www.test.us", "test.us"),
+    ("ak.us", None),
+    ("test.ak.us", "test.ak.us"),
+    ("www.test.ak.us", "test.ak.us"),
+    ("k12.ak.us", None),
+    ("test.k12.ak.us", "test.k12.ak.us"),
+    ("www.test.k12.ak.us", "test.k12.ak.us"),
+    ("食狮.com.cn", "食狮.com.cn"),
+    ("食狮.公司.cn", "食狮.公司.cn"),
+    ("www.食狮.公司.cn", "食狮.公司.cn"),
+    ("shishi.公司.cn", "shishi.公司.cn"),
+    ("公司.cn", None),
+    ("食狮.中国", "食狮.中国"),
+    ("www.食狮.中国", "食狮.中国"),
+    ("shishi.中国", "shishi.中国"),
+    ("中国", None),
+    ("xn--85x722f.com.cn", "xn--85x722f.com.cn"),
     ("xn--85x722f.xn--55qx5d.cn", "xn--85x722f.xn--55qx5d.cn"),
     ("www.xn--85x722f.xn--55qx5d.cn", "xn--85x722f.xn--55qx5d.cn"),
-    ("shishi.xn--55qx5d.cn", "shishi.xn--55qx5d.cn"), ("xn--55qx5d.cn", None),
+    ("shishi.xn--55qx5d.cn", "shishi.xn--55qx5d.cn"),
+    ("xn--55qx5d.cn", None),
     ("xn--85x722f.xn--fiqs8s", "xn--85x722f.xn--fiqs8s"),
     ("www.xn--85x722f.xn--fiqs8s", "xn--85x722f.xn--fiqs8s"),
-    ("shishi.xn--fiqs8s", "shishi.xn--fiqs8s"), ("xn--fiqs8s", None),
+    ("shishi.xn--fiqs8s", "shishi.xn--fiqs8s"),
+    ("xn--fiqs8s", None),
 ]
 
 
@@ -93,7 +136,12 @@ def test_idn_domain_is_punycode_with_unicode_in_facts():
 
 @pytest.mark.parametrize(
     ("raw", "reason"),
-    [("co.th", "public suffix"), ("1.2.3.4", "IP address"), ("exa mple.com", "not a valid host"), ("", "empty")],
+    [
+        ("co.th", "public suffix"),
+        ("1.2.3.4", "IP address"),
+        ("exa mple.com", "not a valid host"),
+        ("", "empty"),
+    ],
 )
 def test_bad_domains_are_rejected(raw, reason):
     with pytest.raises(InvalidIdentifier) as caught:
@@ -147,8 +195,20 @@ def test_url_user_info_is_kept_as_evidence_only():
 
 @pytest.mark.parametrize(
     "host",
-    ["bit.ly", "tinyurl.com", "cutt.ly", "s.id", "t.ly", "is.gd", "rebrand.ly", "shorturl.at",
-     "t.co", "goo.gl", "ow.ly", "rb.gy"],
+    [
+        "bit.ly",
+        "tinyurl.com",
+        "cutt.ly",
+        "s.id",
+        "t.ly",
+        "is.gd",
+        "rebrand.ly",
+        "shorturl.at",
+        "t.co",
+        "goo.gl",
+        "ow.ly",
+        "rb.gy",
+    ],
 )
 def test_required_shorteners_are_marked(host):
     assert host in shortener_hosts()
@@ -197,8 +257,26 @@ def test_email_facts_give_the_registered_domain():
 
 
 @pytest.mark.parametrize(
-    "raw", ["no-at-sign.com", "@example.com", "a@", "a..b@example.com", "a b@example.com", "a@co.th", "a@1.2.3.4"]
+    "raw",
+    [
+        "no-at-sign.com",
+        "@example.com",
+        "a@",
+        "a..b@example.com",
+        "a b@example.com",
+        "a@co.th",
+        "a@1.2.3.4",
+    ],
 )
 def test_bad_email_addresses_are_rejected(raw):
     with pytest.raises(InvalidIdentifier):
         parse("email", raw)
+
+
+def test_homograph_host_mixing_latin_and_cyrillic_is_flagged():
+    lookalike = parse("url", "https://k\u0430sikornbank.com/login")  # Cyrillic а
+    assert lookalike.facts["host"] == "xn--ksikornbank-yij.com"
+    assert lookalike.facts["mixed_script"] is True
+    assert parse("domain", "www.k\u0430sikornbank.com").facts["mixed_script"] is True
+    assert parse("domain", "กสิกร.com").facts["mixed_script"] is False
+    assert "mixed_script" not in parse("url", "https://kasikornbank.com/").facts

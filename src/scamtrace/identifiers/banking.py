@@ -18,16 +18,35 @@ from importlib import resources
 from typing import Any
 
 from scamtrace.errors import InvalidIdentifier
-from scamtrace.identifiers.model import DIGIT_FOLD, SEPARATORS, Identifier, fold_number, new_identifier
+from scamtrace.identifiers.model import (
+    DIGIT_FOLD,
+    SEPARATORS,
+    Identifier,
+    fold_number,
+    new_identifier,
+)
 from scamtrace.identifiers.phone import parse_phone
 from scamtrace.keyed_hash import keyed_hash
 
 #: The bank table (``data/thai_banks.json``): code, short name, English and Thai names,
 #: account-number lengths and the names people write.
 BANKS: tuple[dict[str, Any], ...] = tuple(
-    json.loads(resources.files("scamtrace.identifiers").joinpath("data/thai_banks.json").read_text("utf-8"))
+    json.loads(
+        resources.files("scamtrace.identifiers").joinpath("data/thai_banks.json").read_text("utf-8")
+    )
 )
 BANKS_BY_CODE: dict[str, dict[str, Any]] = {bank["code"]: bank for bank in BANKS}
+
+# Facts of each bank, copied (one C-level dict copy) into each account identifier.
+_BANK_FACTS = {
+    bank["code"]: {
+        "bank_code": bank["code"],
+        "bank": bank["short"],
+        "bank_name_en": bank["name_en"],
+        "bank_name_th": bank["name_th"],
+    }
+    for bank in BANKS
+}
 
 _ALIAS_FOLD = str.maketrans({" ": None, ".": None, "-": None, "_": None, "(": None, ")": None})
 _CANONICAL_ACCOUNT = re.compile(r"([0-9]{3}):([0-9]{6,15})")
@@ -77,15 +96,13 @@ def _account(raw: str, bank: dict[str, Any], digits: str) -> Identifier:
     if len(digits) not in lengths:
         expected = " or ".join(str(n) for n in lengths)
         raise InvalidIdentifier(
-            "bank_account", raw, f"{bank['short']} account numbers have {expected} digits, got {len(digits)}"
+            "bank_account",
+            raw,
+            f"{bank['short']} account numbers have {expected} digits, got {len(digits)}",
         )
-    facts = {
-        "bank_code": bank["code"],
-        "bank": bank["short"],
-        "bank_name_en": bank["name_en"],
-        "bank_name_th": bank["name_th"],
-    }
-    return new_identifier("bank_account", bank["code"] + ":" + digits, facts)
+    return new_identifier(
+        "bank_account", bank["code"] + ":" + digits, dict(_BANK_FACTS[bank["code"]])
+    )
 
 
 def parse_bank_account(raw: str, bank: str | None = None) -> Identifier:
@@ -189,11 +206,17 @@ def parse_promptpay(raw: str) -> Identifier:
     digits = text[1:] if text[:1] == "+" else text
     if not (digits.isascii() and digits.isdigit()):
         raise InvalidIdentifier("promptpay", raw, "a PromptPay id has only digits")
-    if text[:1] == "+" or (len(text) == 10 and text[0] == "0") or (len(text) == 13 and text.startswith("0066")):
+    if (
+        text[:1] == "+"
+        or (len(text) == 10 and text[0] == "0")
+        or (len(text) == 13 and text.startswith("0066"))
+    ):
         try:
             phone = parse_phone(text)
         except InvalidIdentifier as exc:
-            raise InvalidIdentifier("promptpay", raw, f"PromptPay phone ids are Thai mobile numbers: {exc.reason}") from None
+            raise InvalidIdentifier(
+                "promptpay", raw, f"PromptPay phone ids are Thai mobile numbers: {exc.reason}"
+            ) from None
         if phone.facts.get("line_type") != "mobile" or phone.facts.get("country") != "TH":
             raise InvalidIdentifier("promptpay", raw, "PromptPay phone ids are Thai mobile numbers")
         return Identifier("promptpay", phone.value, {"id_type": "phone", "line_type": "mobile"})
@@ -203,5 +226,7 @@ def parse_promptpay(raw: str) -> Identifier:
     if len(text) == 15:
         return Identifier("promptpay", text, {"id_type": "ewallet", "provider_code": text[:3]})
     raise InvalidIdentifier(
-        "promptpay", raw, "a PromptPay id is a 10-digit mobile, a 13-digit citizen id or a 15-digit e-wallet id"
+        "promptpay",
+        raw,
+        "a PromptPay id is a 10-digit mobile, a 13-digit citizen id or a 15-digit e-wallet id",
     )

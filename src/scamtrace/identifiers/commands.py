@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -13,8 +13,10 @@ from scamtrace.identifiers import KINDS, guess, parse
 def normalize(
     kind: Annotated[str, typer.Argument(help=f"one of: {', '.join(KINDS)}; or 'auto' to guess")],
     value: Annotated[str, typer.Argument(help="the identifier as written, e.g. '081-234-5678'")],
-    bank: Annotated[Optional[str], typer.Option(help="bank code or name for a bare account number")] = None,
-    chain: Annotated[Optional[str], typer.Option(help="btc, eth or tron for a wallet")] = None,
+    bank: Annotated[
+        str | None, typer.Option(help="bank code or name for a bare account number")
+    ] = None,
+    chain: Annotated[str | None, typer.Option(help="btc, eth or tron for a wallet")] = None,
 ) -> None:
     """Print the canonical form of an identifier as JSON {kind, value, facts}.
 
@@ -25,9 +27,17 @@ def normalize(
     if kind == "auto":
         identifier = guess(value)
     else:
-        hints = {"bank": bank} if kind == "bank_account" else {"chain": chain} if kind == "wallet" else {}
+        hints = (
+            {"bank": bank}
+            if kind == "bank_account"
+            else {"chain": chain}
+            if kind == "wallet"
+            else {}
+        )
         identifier = parse(kind, value, **hints)
-    typer.echo(json.dumps(identifier.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+    typer.echo(
+        json.dumps(identifier.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -22,8 +22,17 @@ _BECH32_INDEX = {char: i for i, char in enumerate(_BECH32_CHARSET)}
 _BECH32_CONST, _BECH32M_CONST = 1, 0x2BC830A3
 _ETH = re.compile(r"0[xX]([0-9a-fA-F]{40})")
 _BTC_VERSIONS = {0x00: "p2pkh", 0x05: "p2sh"}
-_CHAIN_PREFIXES = {"btc": "btc", "bitcoin": "btc", "eth": "eth", "ethereum": "eth", "evm": "eth",
-                   "bsc": "eth", "tron": "tron", "trx": "tron", "usdt-trc20": "tron"}
+_CHAIN_PREFIXES = {
+    "btc": "btc",
+    "bitcoin": "btc",
+    "eth": "eth",
+    "ethereum": "eth",
+    "evm": "eth",
+    "bsc": "eth",
+    "tron": "tron",
+    "trx": "tron",
+    "usdt-trc20": "tron",
+}
 
 
 def base58check_decode(text: str) -> bytes | None:
@@ -140,27 +149,32 @@ def _segwit(raw: str, text: str) -> Identifier:
     if program is None or version > 16 or not 2 <= len(program) <= 40:
         raise InvalidIdentifier("wallet", raw, "bad segwit program")
     if version == 0 and (constant != _BECH32_CONST or len(program) not in (20, 32)):
-        raise InvalidIdentifier("wallet", raw, "segwit v0 needs bech32 and a 20- or 32-byte program")
+        raise InvalidIdentifier(
+            "wallet", raw, "segwit v0 needs bech32 and a 20- or 32-byte program"
+        )
     if version > 0 and constant != _BECH32M_CONST:
         raise InvalidIdentifier("wallet", raw, "segwit v1+ needs the bech32m checksum (BIP 350)")
     if version == 0:
         address_type = "p2wpkh" if len(program) == 20 else "p2wsh"
     else:
         address_type = "p2tr" if version == 1 and len(program) == 32 else f"witness_v{version}"
-    return Identifier("wallet", "btc:" + text.lower(), {"chain": "btc", "address_type": address_type})
+    return Identifier(
+        "wallet", "btc:" + text.lower(), {"chain": "btc", "address_type": address_type}
+    )
 
 
 def eip55_checksum(hex40: str) -> str:
     """Return the EIP-55 mixed-case form of 40 hex digits (without ``0x``)."""
     lower = hex40.lower()
     digest = keccak_256(lower.encode("ascii")).hex()
-    return "".join(c.upper() if c.isalpha() and int(digest[i], 16) >= 8 else c for i, c in enumerate(lower))
+    return "".join(
+        c.upper() if c.isalpha() and int(digest[i], 16) >= 8 else c for i, c in enumerate(lower)
+    )
 
 
 def _eth(raw: str, hex40: str) -> Identifier:
-    if hex40 != hex40.lower() and hex40 != hex40.upper():
-        if eip55_checksum(hex40) != hex40:
-            raise InvalidIdentifier("wallet", raw, "mixed case but the EIP-55 checksum is wrong")
+    if hex40 != hex40.lower() and hex40 != hex40.upper() and eip55_checksum(hex40) != hex40:
+        raise InvalidIdentifier("wallet", raw, "mixed case but the EIP-55 checksum is wrong")
     facts = {"chain": "eth", "evm": True, "checksummed": "0x" + eip55_checksum(hex40)}
     return Identifier("wallet", "eth:0x" + hex40.lower(), facts)
 
@@ -172,7 +186,9 @@ def _base58_wallet(raw: str, text: str) -> Identifier:
     if len(payload) == 21 and payload[0] == 0x41:
         return Identifier("wallet", "tron:" + text, {"chain": "tron", "hex": payload.hex()})
     if len(payload) == 21 and payload[0] in _BTC_VERSIONS:
-        return Identifier("wallet", "btc:" + text, {"chain": "btc", "address_type": _BTC_VERSIONS[payload[0]]})
+        return Identifier(
+            "wallet", "btc:" + text, {"chain": "btc", "address_type": _BTC_VERSIONS[payload[0]]}
+        )
     raise InvalidIdentifier("wallet", raw, f"unknown address version byte 0x{payload[0]:02x}")
 
 
@@ -206,6 +222,8 @@ def parse_wallet(raw: str, chain: str | None = None) -> Identifier:
         found = _base58_wallet(raw, text)
     else:
         raise InvalidIdentifier("wallet", raw, "not a BTC, ETH or TRON address")
-    if chain is not None and found.facts["chain"] != _CHAIN_PREFIXES.get(chain.lower(), chain.lower()):
+    if chain is not None and found.facts["chain"] != _CHAIN_PREFIXES.get(
+        chain.lower(), chain.lower()
+    ):
         raise InvalidIdentifier("wallet", raw, f"a {found.facts['chain']} address, not {chain}")
     return found

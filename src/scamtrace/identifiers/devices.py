@@ -70,10 +70,14 @@ def parse_imei(raw: str) -> Identifier:
         facts["check_digit_computed"] = True
         text += luhn_check_digit(text)
     elif len(text) != 15:
-        raise InvalidIdentifier("imei", raw, f"an IMEI has 15 digits (14 or 16 accepted), got {len(text)}")
+        raise InvalidIdentifier(
+            "imei", raw, f"an IMEI has 15 digits (14 or 16 accepted), got {len(text)}"
+        )
     elif luhn_check_digit(text[:14]) != text[14]:
         if text[14] != "0":
-            raise InvalidIdentifier("imei", raw, f"Luhn check digit should be {luhn_check_digit(text[:14])}")
+            raise InvalidIdentifier(
+                "imei", raw, f"Luhn check digit should be {luhn_check_digit(text[:14])}"
+            )
         # Networks send the IMEI with a spare 0 in place of the check digit (3GPP TS 23.003
         # section 6.2.1), so call records carry that form; it is the same handset.
         facts["spare_digit_replaced"] = True
@@ -97,7 +101,9 @@ def parse_imsi(raw: str) -> Identifier:
     """
     text = _digits("imsi", raw)
     if len(text) not in (14, 15):
-        raise InvalidIdentifier("imsi", raw, f"an IMSI has 15 digits (14 accepted), got {len(text)}")
+        raise InvalidIdentifier(
+            "imsi", raw, f"an IMSI has 15 digits (14 accepted), got {len(text)}"
+        )
     facts: dict[str, object] = {"mcc": text[:3]}
     if text[:3] == THAI_MCC:
         facts["country"] = "TH"

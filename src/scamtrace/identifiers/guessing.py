@@ -15,7 +15,9 @@ from scamtrace.errors import InvalidIdentifier
 from scamtrace.identifiers.model import DIGIT_FOLD, Identifier, fold_number
 from scamtrace.identifiers.parsing import parse
 
-_WALLET_HINT = re.compile(r"(?:(?:btc|bitcoin|eth|ethereum|tron|trx):)?(?:0x[0-9a-fA-F]{40}|bc1\w{6,}|BC1\w{6,}|T\w{33}|[13]\w{24,33})")
+_WALLET_HINT = re.compile(
+    r"(?:(?:btc|bitcoin|eth|ethereum|tron|trx):)?(?:0x[0-9a-fA-F]{40}|bc1\w{6,}|BC1\w{6,}|T\w{33}|[13]\w{24,33})"
+)
 _EMAIL_HINT = re.compile(r"(?:mailto:)?[^@\s/]+@[^@\s/]+\.[^@\s/]+")
 _URLISH = re.compile(r"(?:[a-zA-Z][a-zA-Z0-9+.-]*://|www\.)|[^\s/@]+\.[^\s/@]+/", re.IGNORECASE)
 _HOSTISH = re.compile(r"[^\s/@:]+\.[^\s/@:.\d][^\s/@:]*\.?")
@@ -45,7 +47,11 @@ def _candidates(raw: str) -> list[str]:
         if len(digits) == 13:
             return ["national_id", "bank_account", "promptpay"]
         if len(digits) == 15:
-            return ["imsi", "imei", "bank_account", "promptpay"] if digits.startswith("520") else ["imei", "bank_account", "promptpay"]
+            return (
+                ["imsi", "imei", "bank_account", "promptpay"]
+                if digits.startswith("520")
+                else ["imei", "bank_account", "promptpay"]
+            )
         if len(digits) in (14, 16):
             return ["imei", "imsi"]
         if digits[0] == "1" and len(digits) <= 6:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -21,7 +22,9 @@ from scamtrace.errors import InvalidIdentifier
 from scamtrace.identifiers import psl
 
 _LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
-_IPV4 = re.compile(r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}")
+_IPV4 = re.compile(
+    r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}"
+)
 _DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
 
 
@@ -50,6 +53,27 @@ def shortener_hosts() -> frozenset[str]:
     return frozenset(line for line in lines if line)
 
 
+def label_scripts(name: str) -> list[set[str]]:
+    """The scripts (first word of each Unicode character name) of every label of a host.
+
+    Args:
+        name: a Unicode host, e.g. ``"pаypal.com"`` with a Cyrillic ``а``.
+
+    Returns:
+        One set per label, e.g. ``[{"LATIN", "CYRILLIC"}, {"LATIN"}]``; digits and
+        hyphens belong to no script.
+    """
+    return [
+        {unicodedata.name(char, "UNKNOWN").split()[0] for char in label if char.isalpha()}
+        for label in name.split(".")
+    ]
+
+
+def is_mixed_script(host: Host) -> bool:
+    """True when one label of an internationalised host mixes scripts (a homograph sign)."""
+    return host.is_idn and any(len(scripts) > 1 for scripts in label_scripts(host.unicode))
+
+
 def is_shortener(host: Host) -> bool:
     """True when the host, or its registered domain, is a known URL shortener."""
     hosts = shortener_hosts()
@@ -64,7 +88,9 @@ def _to_ascii(kind: str, raw: str, name: str) -> str:
     try:
         return name.encode("idna").decode("ascii")
     except UnicodeError:
-        raise InvalidIdentifier(kind, raw, f"{name!r} is not a valid internationalised host") from None
+        raise InvalidIdentifier(
+            kind, raw, f"{name!r} is not a valid internationalised host"
+        ) from None
 
 
 def _to_unicode(name: str) -> str:

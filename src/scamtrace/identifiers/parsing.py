@@ -76,4 +76,3 @@ def parse(kind: str, raw: str, **hints: Any) -> Identifier:
         raise InvalidIdentifier(kind, raw, f"unsupported hint {', '.join(sorted(unknown))}")
     given = {name: value for name, value in hints.items() if value is not None}
     return parser(raw, **given)
-

@@ -20,11 +20,10 @@ from importlib import resources
 from scamtrace.errors import InvalidIdentifier
 from scamtrace.identifiers.model import Identifier, fold_number, new_identifier
 
-_ASCII_DIGITS = frozenset("0123456789")
-
 #: Provincial two-digit area codes after the trunk 0 (02 is Bangkok and takes 7 digits).
 THAI_AREA_CODES = frozenset(
-    "32 34 35 36 37 38 39 42 43 44 45 53 54 55 56 73 74 75 76 77".split()
+    ["32", "34", "35", "36", "37", "38", "39", "42", "43", "44", "45"]
+    + ["53", "54", "55", "56", "73", "74", "75", "76", "77"]
 )
 _MOBILE_LEADS = frozenset("689")
 
@@ -58,10 +57,20 @@ def thai_number_facts(nsn: str) -> dict[str, object] | None:
         return {"country": "TH", "line_type": "mobile", "national": "0" + nsn}
     if len(nsn) == 8:
         if nsn[0] == "2":
-            return {"country": "TH", "line_type": "landline", "national": "0" + nsn, "area_code": "02"}
+            return {
+                "country": "TH",
+                "line_type": "landline",
+                "national": "0" + nsn,
+                "area_code": "02",
+            }
         if nsn[:2] in THAI_AREA_CODES:
             area = "0" + nsn[:2]
-            return {"country": "TH", "line_type": "landline", "national": "0" + nsn, "area_code": area}
+            return {
+                "country": "TH",
+                "line_type": "landline",
+                "national": "0" + nsn,
+                "area_code": area,
+            }
     return None
 
 
@@ -84,10 +93,8 @@ def _thai(raw: str, nsn: str) -> Identifier:
 
 def _international(raw: str, digits: str) -> Identifier:
     if digits.startswith("66"):
-        nsn = digits[2:]
-        if nsn.startswith("0"):  # "+66 081..." keeps a trunk 0 by mistake; E.164 has none
-            nsn = nsn[1:]
-        return _thai(raw, nsn)
+        # "+66 081..." keeps the trunk 0 by mistake; E.164 has none
+        return _thai(raw, digits[2:].removeprefix("0"))
     prefix = digits[:3]
     if prefix in DISPLAY_PREFIXES:
         rest = digits[3:]

@@ -57,7 +57,9 @@ def parse_short_code(raw: str) -> Identifier:
     """
     text = fold_number(raw)
     if not _SHORT_CODE.fullmatch(text):
-        raise InvalidIdentifier("short_code", raw, "a short code is 3 to 6 digits, not starting with 0")
+        raise InvalidIdentifier(
+            "short_code", raw, "a short code is 3 to 6 digits, not starting with 0"
+        )
     facts: dict[str, object] = {"country": "TH", "line_type": "short_code"}
     service = KNOWN_SHORT_CODES.get(text)
     if service is not None:

@@ -20,7 +20,9 @@ from scamtrace.identifiers.model import Identifier
 
 _LINE_PERSONAL = re.compile(r"[a-z0-9._-]{4,20}")
 _LINE_OFFICIAL = re.compile(r"@[a-z0-9._-]{3,20}")
-_LINE_URL = re.compile(r"(?:https?://)?(?:line\.me|lin\.ee)/(?:r/)?ti/p/(~?@?[^/?#]+)", re.IGNORECASE)
+_LINE_URL = re.compile(
+    r"(?:https?://)?(?:line\.me|lin\.ee)/(?:r/)?ti/p/(~?@?[^/?#]+)", re.IGNORECASE
+)
 _SENDER_DROP = str.maketrans({" ": None, "-": None, ".": None, "_": None, "'": None})
 _SENDER = re.compile(r"[a-z0-9]{3,11}")
 

@@ -13,14 +13,42 @@ import re
 from urllib.parse import quote, unquote_plus, urlsplit
 
 from scamtrace.errors import InvalidIdentifier
-from scamtrace.identifiers.hosts import Host, canonical_host, is_shortener
+from scamtrace.identifiers.hosts import Host, canonical_host, is_mixed_script, is_shortener
 from scamtrace.identifiers.model import Identifier
 
 #: Query parameters that only track the click; dropping them merges copies of one link.
 TRACKING_PARAMS = frozenset(
-    """fbclid gclid dclid gbraid wbraid gclsrc msclkid yclid ysclid twclid ttclid igshid
-    igsh mc_cid mc_eid _ga _gl _hsenc _hsmi mkt_tok li_fat_id oly_anon_id oly_enc_id
-    rb_clickid s_cid vero_id wickedid epik srsltid""".split()
+    [
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "gclsrc",
+        "msclkid",
+        "yclid",
+        "ysclid",
+        "twclid",
+        "ttclid",
+        "igshid",
+        "igsh",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
+        "li_fat_id",
+        "oly_anon_id",
+        "oly_enc_id",
+        "rb_clickid",
+        "s_cid",
+        "vero_id",
+        "wickedid",
+        "epik",
+        "srsltid",
+    ]
 )
 _TRACKING_PREFIXES = ("utm_",)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -76,6 +104,7 @@ def _host_facts(host: Host) -> dict[str, object]:
     if host.is_idn:
         facts["idn"] = True
         facts["host_unicode"] = host.unicode
+        facts["mixed_script"] = is_mixed_script(host)
     return facts
 
 
@@ -102,7 +131,9 @@ def parse_url(raw: str) -> Identifier:
     if not _SCHEME.match(text):
         opaque = _OPAQUE_SCHEME.match(text)  # "javascript:...", "tel:..." (no "//")
         if opaque is not None:
-            raise InvalidIdentifier("url", raw, f"scheme {opaque.group(1).lower()!r} is not http or https")
+            raise InvalidIdentifier(
+                "url", raw, f"scheme {opaque.group(1).lower()!r} is not http or https"
+            )
         text = "http://" + text.lstrip("/")
     try:
         parts = urlsplit(text)
@@ -181,8 +212,10 @@ def parse_domain(raw: str) -> Identifier:
     if host.ascii != registered:
         facts["host"] = host.ascii
     if "xn--" in registered:
+        registered_host = canonical_host("domain", raw, registered)
         facts["idn"] = True
-        facts["unicode"] = canonical_host("domain", raw, registered).unicode
+        facts["unicode"] = registered_host.unicode
+        facts["mixed_script"] = is_mixed_script(registered_host)
     return Identifier("domain", registered, facts)
 
 
