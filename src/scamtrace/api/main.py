@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from scamtrace import __version__
 from scamtrace.api.problems import install_problem_handlers
-from scamtrace.api.routes import health, members, meta
+from scamtrace.api.routes import calls, health, members, meta, reports
 from scamtrace.api.routes import allowlist, appeals, feeds, indicators, lookup, taxii
 from scamtrace.config import Settings, get_settings
 from scamtrace.intel.fast_lookup import LookupFastPath
@@ -40,6 +40,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(meta.router)
     app.include_router(members.router)
+    app.include_router(reports.router)
+    app.include_router(calls.router)
     for intel_router in (lookup, indicators, appeals, allowlist, feeds, taxii):
         app.include_router(intel_router.router)
     app.add_middleware(LookupFastPath, fastapi_app=app)

@@ -79,7 +79,19 @@ async def _scamtrace_error(request: Request, exc: ScamtraceError) -> JSONRespons
         detail=exc.detail,
         type_=problem_type(type(exc).__name__),
         headers=headers or None,
+        **_safe_extensions(exc.extra),
     )
+
+
+def _safe_extensions(extra: dict[str, Any]) -> dict[str, Any]:
+    # Only plain JSON values, and never a member that would overwrite the standard ones.
+    reserved = {"type", "title", "status", "detail", "instance"}
+    plain = (str, int, float, bool, type(None))
+    return {
+        key: value for key, value in extra.items()
+        if key not in reserved and (isinstance(value, plain) or (
+            isinstance(value, dict) and all(isinstance(v, plain) for v in value.values())))
+    }
 
 
 def _field_name(location: tuple[Any, ...] | list[Any]) -> str:

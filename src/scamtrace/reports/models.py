@@ -101,3 +101,26 @@ class Report(Base):
     province: Mapped[str | None] = mapped_column(String(60))
     details: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
     analysis: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+
+
+class CallRecord(Base):
+    """One call from the telcos' call-records feed, kept for a rolling window.
+
+    The feed exists for *1185#: resolving a reporter's last caller and reading that
+    caller's 48-hour pattern. Two indexes serve exactly those reads; rows older than the
+    window (``SCAMTRACE_CALL_WINDOW_HOURS``, default 72) are pruned on each load.
+    """
+
+    __tablename__ = "call_records"
+    __table_args__ = (
+        Index("ix_call_records_callee_ts", "callee", "ts"),
+        Index("ix_call_records_caller_ts", "caller", "ts"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ts: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    caller: Mapped[str] = mapped_column(String(32))
+    callee: Mapped[str] = mapped_column(String(32))
+    duration_s: Mapped[int] = mapped_column(Integer, default=0)
+    cell_id: Mapped[str | None] = mapped_column(String(40))
+    imei: Mapped[str | None] = mapped_column(String(20), index=True)
