@@ -192,9 +192,8 @@ def _serve(context: DemoContext) -> None:
     context.echo(f"API docs:  {base}/docs")
     context.echo(f"health:    {base}/healthz")
     if "bank" in context.keys:
-        context.echo(
-            f"try:       curl -H 'Authorization: Bearer {context.keys['bank']}' {base}/v1/members/me"
-        )
+        bank_key = context.keys["bank"]
+        context.echo(f"try:       curl -H 'Authorization: Bearer {bank_key}' {base}/v1/members/me")
     context.echo("Ctrl-C stops the server")
     settings = context.settings
     uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port)

@@ -1,1 +1,1 @@
-"""The HTTP API (FastAPI): ``main.create_app`` assembles, ``deps`` authenticates, ``routes`` serve."""
+"""The HTTP API (FastAPI): `main.create_app` assembles, `deps` authenticates, `routes` serve."""
