@@ -19,9 +19,11 @@ def test_shipped_allowlist_covers_hotlines_banks_and_government():
 
 
 def test_admin_overrides_add_and_disable():
-    allow = Allowlist.shipped().with_overrides([
-        AllowlistEntry("phone", "+6620000000", "Test bank"),
-        AllowlistEntry("short_code", "1185", "disabled", enabled=False),
-    ])
+    allow = Allowlist.shipped().with_overrides(
+        [
+            AllowlistEntry("phone", "+6620000000", "Test bank"),
+            AllowlistEntry("short_code", "1185", "disabled", enabled=False),
+        ]
+    )
     assert allow.match("phone", "+6620000000").owner == "Test bank"
     assert allow.match("short_code", "1185") is None

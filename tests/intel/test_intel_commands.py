@@ -27,10 +27,12 @@ def test_import_export_and_rebuild(settings, tmp_path):
     with session_scope(settings.effective_database_url) as session:
         create_member(session, name="True Move", sector="telco", actor="t")
     data = tmp_path / "evidence.csv"
-    data.write_text("kind,value,evidence,confidence\n"
-                    "phone,081-234-5678,sighting/true_positive,0.9\n"
-                    "domain,www.kbank-secure-th.com,sighting,0.8\n"
-                    "phone,garbage,sighting,0.9\n")
+    data.write_text(
+        "kind,value,evidence,confidence\n"
+        "phone,081-234-5678,sighting/true_positive,0.9\n"
+        "domain,www.kbank-secure-th.com,sighting,0.8\n"
+        "phone,garbage,sighting,0.9\n"
+    )
     runner, app = CliRunner(), _app()
     imported = runner.invoke(app, ["intel", "import", str(data), "--source", "True Move"])
     assert imported.exit_code == 0, imported.output

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from scamtrace.intel.actions import action_for, validate_policy
 from scamtrace.intel.decay import decay_factor
 from scamtrace.intel.evidence import EvidenceFact, reporter_trust
 from scamtrace.intel.scoring import assess, tier_for
 
-NOW = datetime(2026, 1, 10, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
 
 
 def report(reporter: str, *, hours_ago: float = 1.0, trust: float = 0.6, new: bool = False):
     return EvidenceFact(
-        "report", "sms_1185", NOW - timedelta(hours=hours_ago), reporter=reporter,
-        source_trust=trust, reporter_is_new=new,
+        "report",
+        "sms_1185",
+        NOW - timedelta(hours=hours_ago),
+        reporter=reporter,
+        source_trust=trust,
+        reporter_is_new=new,
     )
 
 
@@ -26,7 +30,14 @@ def test_reporter_trust_grows_with_confirmed_and_falls_with_rejected():
 
 def test_tiers_follow_score_floors():
     assert [tier_for(s) for s in (0, 14, 15, 40, 60, 79, 80, 100)] == [
-        "none", "none", "low", "medium", "high", "high", "very_high", "very_high",
+        "none",
+        "none",
+        "low",
+        "medium",
+        "high",
+        "high",
+        "very_high",
+        "very_high",
     ]
 
 
@@ -46,8 +57,9 @@ def test_distinct_trusted_reporters_reach_block_and_reasons_say_why():
 def test_untrusted_member_and_two_reporters_cannot_push_to_block():
     facts = [
         EvidenceFact("sighting", "true_positive", NOW, source_member=7, source_trust=0.3),
-        EvidenceFact("analytics", "mule_sim", NOW, source_member=7, source_trust=0.3,
-                     confidence=0.99),
+        EvidenceFact(
+            "analytics", "mule_sim", NOW, source_member=7, source_trust=0.3, confidence=0.99
+        ),
     ] + [report("r1", trust=0.9), report("r2", trust=0.9)]
     result = assess("phone", facts, now=NOW)
     assert result.raw_score == 79 and "capped below block" in " ".join(result.reasons)
@@ -87,8 +99,15 @@ def test_burst_from_new_reporters_is_held_and_does_not_block():
     assert action_for(result.tier, result.block_eligible) == "none"
     # An analyst accepting the reports makes them count again, still capped below block.
     accepted = [
-        EvidenceFact(f.kind, f.subtype, f.observed_at, reporter=f.reporter,
-                     source_trust=f.source_trust, reporter_is_new=True, review="accepted")
+        EvidenceFact(
+            f.kind,
+            f.subtype,
+            f.observed_at,
+            reporter=f.reporter,
+            source_trust=f.source_trust,
+            reporter_is_new=True,
+            review="accepted",
+        )
         for f in burst
     ]
     released = assess("phone", accepted, now=NOW)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scamtrace.intel.index_builder import rebuild_index
 from scamtrace.intel.lookup import lookup_batch, lookup_one, normalise
@@ -22,9 +24,15 @@ def _member(session, name: str, sector: str, role: str, groups=()) -> Principal:
 def _reports(value: str, n: int, *, prefix: str = "9", hours_ago: float = 1.0, tlp="clear"):
     now = utcnow()
     return [
-        NewEvidence("phone", value, "report", "sms_1185", tlp=tlp,
-                    reporter_number=f"+668{prefix}{i:07d}",
-                    observed_at=now - timedelta(hours=hours_ago, minutes=i))
+        NewEvidence(
+            "phone",
+            value,
+            "report",
+            "sms_1185",
+            tlp=tlp,
+            reporter_number=f"+668{prefix}{i:07d}",
+            observed_at=now - timedelta(hours=hours_ago, minutes=i),
+        )
         for i in range(n)
     ]
 
@@ -47,13 +55,25 @@ def test_reports_become_a_scored_indicator_answered_by_role(session, tmp_path):
 def test_amber_group_and_red_evidence_reach_only_their_audiences(session, tmp_path):
     police = _member(session, "police", "police", "police", ["ccib"])
     add_evidence(
-        session, source_member_id=police.member_id, actor="t",
-        items=[NewEvidence("bank_account", "004:1234567890", "authority", "confirmed",
-                           tlp="amber", sharing_group="ccib")],
+        session,
+        source_member_id=police.member_id,
+        actor="t",
+        items=[
+            NewEvidence(
+                "bank_account",
+                "004:1234567890",
+                "authority",
+                "confirmed",
+                tlp="amber",
+                sharing_group="ccib",
+            )
+        ],
     )
     telco = _member(session, "telco", "telco", "telco")
     add_evidence(
-        session, source_member_id=telco.member_id, actor="t",
+        session,
+        source_member_id=telco.member_id,
+        actor="t",
         items=[NewEvidence("phone", "0899999999", "sighting", "true_positive", tlp="red")],
     )
     rebuild_index(session, tmp_path / "idx")
@@ -65,14 +85,18 @@ def test_amber_group_and_red_evidence_reach_only_their_audiences(session, tmp_pa
     assert lookup_one(index, ANONYMOUS, "bank_account", "004:1234567890")["tier"] == "none"
     assert lookup_one(index, telco, "phone", "0899999999")["score"] > 0
     assert lookup_one(index, outside, "phone", "0899999999")["known"] is False
-    batch = lookup_batch(index, outside, [("bank_account", "004:1234567890"),
-                                          ("phone", "0899999999"), ("phone", "12")])
+    batch = lookup_batch(
+        index,
+        outside,
+        [("bank_account", "004:1234567890"), ("phone", "0899999999"), ("phone", "12")],
+    )
     assert [a.get("known") for a in batch[:2]] == [False, False] and "error" in batch[2]
 
 
 def test_poisoning_burst_is_held_and_allowlist_flags_spoofing(session, tmp_path):
-    add_evidence(session, items=_reports("0811111111", 30, hours_ago=0.5), source_member_id=None,
-                 actor="t")
+    add_evidence(
+        session, items=_reports("0811111111", 30, hours_ago=0.5), source_member_id=None, actor="t"
+    )
     target = find_indicator(session, kind="phone", raw="0811111111")
     assert target.status == "held" and target.tier == "none"
     add_evidence(session, items=_reports("02-888-8888", 12), source_member_id=None, actor="t")
@@ -100,8 +124,46 @@ def test_incremental_build_publishes_new_generation_keeping_old_records(session,
     assert lookup_one(index, bank, "phone", "0822222222")["known"]
 
 
-@pytest.mark.parametrize("raw", ["0812345678", "+66912345678", "0612345678", "081 234 5678"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "0812345678",
+        "+66912345678",
+        "0612345678",
+        "081 234 5678",
+        "๐๘๑-๒๓๔-๕๖๗๘",
+        "(081) 234.5678",
+        "+66 81 234 5678",
+    ],
+)
 def test_fast_normalisation_agrees_with_the_parser(raw):
     from scamtrace.identifiers import parse
 
     assert normalise("phone", raw) == ("phone", parse("phone", raw).value)
+
+
+_NOISE = st.lists(st.sampled_from(" -.()๐+"), max_size=2)
+_MOBILE_LIKE = st.tuples(
+    st.sampled_from(["0", "+66", "66", ""]),
+    st.sampled_from("6893"),
+    st.lists(st.tuples(st.sampled_from("0123456789๑๒"), _NOISE), min_size=7, max_size=9),
+)
+
+
+@given(_MOBILE_LIKE)
+@settings(max_examples=400, deadline=None)
+def test_fast_normalisation_agrees_with_the_parser_on_mobile_like_input(parts):
+    from scamtrace.errors import InvalidIdentifier
+    from scamtrace.identifiers import parse
+
+    prefix, first, rest = parts
+    raw = prefix + first + "".join(digit + "".join(noise) for digit, noise in rest)
+    try:
+        expected = ("phone", parse("phone", raw).value)
+    except InvalidIdentifier:
+        expected = None
+    try:
+        got = normalise("phone", raw)
+    except InvalidIdentifier:
+        got = None
+    assert got == expected

@@ -31,11 +31,23 @@ EVIDENCE = [
 def _fill(session) -> Principal:
     police = create_member(session, name="police", sector="police", actor="t")
     for kind, value, evidence, subtype, tlp in EVIDENCE:
-        add_evidence(session, source_member_id=police.id, actor="t",
-                     items=[NewEvidence(kind, value, evidence, subtype, 0.9, tlp=tlp)])
-    add_evidence(session, source_member_id=None, actor="t", items=[
-        NewEvidence("phone", "0812345678", "report", "sms_1185", reporter_number=f"+6681000000{i}")
-        for i in range(3)])
+        add_evidence(
+            session,
+            source_member_id=police.id,
+            actor="t",
+            items=[NewEvidence(kind, value, evidence, subtype, 0.9, tlp=tlp)],
+        )
+    add_evidence(
+        session,
+        source_member_id=None,
+        actor="t",
+        items=[
+            NewEvidence(
+                "phone", "0812345678", "report", "sms_1185", reporter_number=f"+6681000000{i}"
+            )
+            for i in range(3)
+        ],
+    )
     return Principal(police.id, "police", "police", "police", (), "k")
 
 
@@ -48,8 +60,17 @@ def test_stix_export_is_valid_and_round_trips(session, tmp_path):
     assert result.is_valid, [str(e) for e in result.errors]
     objects = json.loads(bundle)["objects"]
     types = {o["type"] for o in objects}
-    assert {"indicator", "sighting", "opinion", "identity", "extension-definition",
-            "marking-definition", "phone-number", "thai-bank-account", "sim-card"} <= types
+    assert {
+        "indicator",
+        "sighting",
+        "opinion",
+        "identity",
+        "extension-definition",
+        "marking-definition",
+        "phone-number",
+        "thai-bank-account",
+        "sim-card",
+    } <= types
     patterns = {o["pattern"] for o in objects if o["type"] == "indicator"}
     assert "[phone-number:value = '+66812345678']" in patterns
     assert "[thai-bank-account:value = '004:1234567890']" in patterns
@@ -78,8 +99,10 @@ def test_misp_export_loads_in_pymisp(session):
 def test_csv_import_skips_bad_identifiers(session, tmp_path):
     member = create_member(session, name="bank", sector="bank", actor="t")
     path = tmp_path / "in.csv"
-    path.write_text("kind,value,evidence,confidence\nphone,081 234 5678,sighting,0.9\n"
-                    "phone,nonsense,sighting,0.9\nbank_account,scb:1234567890,analytics/mule_account,0.8\n")
+    path.write_text(
+        "kind,value,evidence,confidence\nphone,081 234 5678,sighting,0.9\n"
+        "phone,nonsense,sighting,0.9\nbank_account,scb:1234567890,analytics/mule_account,0.8\n"
+    )
     assert import_file(session, path=path, source_member_id=member.id, actor="t") == (2, 1)
 
 
@@ -96,12 +119,29 @@ def live_server(settings, auth_headers):
         _fill(session)
     key = auth_headers("telco")["Authorization"].removeprefix("Bearer ")
     port = _free_port()
-    env = {**os.environ, "SCAMTRACE_DATABASE_URL": settings.effective_database_url,
-           "SCAMTRACE_ENVIRONMENT": "test", "SCAMTRACE_DATA_DIR": str(settings.data_dir)}
+    env = {
+        **os.environ,
+        "SCAMTRACE_DATABASE_URL": settings.effective_database_url,
+        "SCAMTRACE_ENVIRONMENT": "test",
+        "SCAMTRACE_DATA_DIR": str(settings.data_dir),
+    }
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "scamtrace.api.main:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "scamtrace.api.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 30
@@ -132,7 +172,11 @@ def test_taxii2_client_reads_collections_pages_and_manifest(live_server):
     everything = collection.get_objects()
     indicators = [o for o in everything["objects"] if o["type"] == "indicator"]
     assert len(indicators) == 5  # phone, domain, url, imsi, sender id
-    paged = [o for page in as_pages(collection.get_objects, per_request=3) for o in page.get("objects", [])]
+    paged = [
+        o
+        for page in as_pages(collection.get_objects, per_request=3)
+        for o in page.get("objects", [])
+    ]
     assert {o["id"] for o in paged} == {o["id"] for o in everything["objects"]}
     only = collection.get_objects(type="indicator")
     assert {o["type"] for o in only["objects"]} == {"indicator"}

@@ -19,21 +19,56 @@ SECTOR = "+66811110003"  # AMBER sighting by a bank, no group: banks only
 @pytest.fixture
 def world(api_client, auth_headers, settings):
     heads = {
-        "telco_a": auth_headers("telco"), "police": auth_headers("police", groups=["ccib"]),
-        "bank_a": auth_headers("bank"), "telco_other": auth_headers("telco"),
-        "bank_other": auth_headers("bank"), "bank_ccib": auth_headers("bank", groups=["ccib"]),
+        "telco_a": auth_headers("telco"),
+        "police": auth_headers("police", groups=["ccib"]),
+        "bank_a": auth_headers("bank"),
+        "telco_other": auth_headers("telco"),
+        "bank_other": auth_headers("bank"),
+        "bank_ccib": auth_headers("bank", groups=["ccib"]),
     }
 
     def post(who, **item):
-        response = api_client.post("/v1/indicators/evidence", headers=heads[who], json={"items": [item]})
+        response = api_client.post(
+            "/v1/indicators/evidence", headers=heads[who], json={"items": [item]}
+        )
         assert response.status_code == 201, response.text
 
-    post("police", kind="phone", value=SHARED, evidence="authority", subtype="confirmed", tlp="green")
-    post("telco_a", kind="phone", value=SHARED, evidence="sighting", subtype="false_positive", tlp="red")
-    post("telco_a", kind="phone", value=RED_ONLY, evidence="sighting", subtype="true_positive", tlp="red")
-    post("police", kind="bank_account", value=GROUP, evidence="authority", subtype="confirmed",
-         tlp="amber", sharing_group="ccib")
-    post("bank_a", kind="phone", value=SECTOR, evidence="sighting", subtype="true_positive", tlp="amber")
+    post(
+        "police", kind="phone", value=SHARED, evidence="authority", subtype="confirmed", tlp="green"
+    )
+    post(
+        "telco_a",
+        kind="phone",
+        value=SHARED,
+        evidence="sighting",
+        subtype="false_positive",
+        tlp="red",
+    )
+    post(
+        "telco_a",
+        kind="phone",
+        value=RED_ONLY,
+        evidence="sighting",
+        subtype="true_positive",
+        tlp="red",
+    )
+    post(
+        "police",
+        kind="bank_account",
+        value=GROUP,
+        evidence="authority",
+        subtype="confirmed",
+        tlp="amber",
+        sharing_group="ccib",
+    )
+    post(
+        "bank_a",
+        kind="phone",
+        value=SECTOR,
+        evidence="sighting",
+        subtype="true_positive",
+        tlp="amber",
+    )
     with session_scope(settings.effective_database_url) as session:
         rebuild_index(session, index_dir_for(settings))
     return heads
@@ -56,8 +91,11 @@ def test_single_lookup(api_client, world):
 
 
 def test_batch_lookup(api_client, world):
-    items = [{"kind": "phone", "value": RED_ONLY}, {"kind": "bank_account", "value": GROUP},
-             {"kind": "phone", "value": SECTOR}]
+    items = [
+        {"kind": "phone", "value": RED_ONLY},
+        {"kind": "bank_account", "value": GROUP},
+        {"kind": "phone", "value": SECTOR},
+    ]
     answers = api_client.post("/v1/lookup", headers=world["telco_other"], json={"items": items})
     assert [a["known"] for a in answers.json()["items"]] == [False, False, False]
     mine = api_client.post("/v1/lookup", headers=world["bank_ccib"], json={"items": items})
@@ -84,8 +122,9 @@ def test_indicator_detail(api_client, world):
 
 
 def test_feeds(api_client, world):
-    text = api_client.get("/v1/feeds/phone.txt", headers=world["telco_other"],
-                          params={"min_tier": "low"}).text
+    text = api_client.get(
+        "/v1/feeds/phone.txt", headers=world["telco_other"], params={"min_tier": "low"}
+    ).text
     assert RED_ONLY not in text and SECTOR not in text
     accounts = api_client.get("/v1/feeds/bank-accounts.csv", headers=world["bank_other"]).text
     assert GROUP not in accounts
@@ -104,7 +143,8 @@ def test_taxii_objects_and_manifest(api_client, world):
     indicators = {o["id"] for o in manifest["objects"] if o["id"].startswith("indicator--")}
     assert indicators == {stix_id("indicator", f"phone:{SHARED}")}
     bank_collection = next(c for c in COLLECTIONS if c.slug == "bank")
-    denied = api_client.get(f"/taxii2/alliance/collections/{bank_collection.id}/objects/",
-                            headers=world["telco_other"])
+    denied = api_client.get(
+        f"/taxii2/alliance/collections/{bank_collection.id}/objects/", headers=world["telco_other"]
+    )
     assert denied.status_code == 403
     assert api_client.get(f"{base}/objects/").status_code == 401

@@ -79,7 +79,10 @@ def can_see_evidence(
 
 
 def audience_of(
-    *, tlp: str, sharing_group: str | None, source_member_id: int | None,
+    *,
+    tlp: str,
+    sharing_group: str | None,
+    source_member_id: int | None,
     source_sector: str | None,
 ) -> str:
     """Return the lookup-index audience whose score a piece of evidence counts towards.

@@ -77,11 +77,11 @@ class Allowlist:
         self._suffixes = [e for e in self.entries if e.suffix]
 
     @classmethod
-    def shipped(cls) -> "Allowlist":
+    def shipped(cls) -> Allowlist:
         """Return the baseline allowlist."""
         return cls(shipped_entries())
 
-    def with_overrides(self, overrides: Iterable[AllowlistEntry]) -> "Allowlist":
+    def with_overrides(self, overrides: Iterable[AllowlistEntry]) -> Allowlist:
         """Return this allowlist with admin edits applied (same key replaces, disabled drops).
 
         Args:

@@ -38,8 +38,15 @@ class AppealView:
 
 
 def open_appeal(
-    session: Session, *, kind: str, raw: str, contact: str, reason: str, actor: str,
-    sla: timedelta = DEFAULT_SLA, now: datetime | None = None,
+    session: Session,
+    *,
+    kind: str,
+    raw: str,
+    contact: str,
+    reason: str,
+    actor: str,
+    sla: timedelta = DEFAULT_SLA,
+    now: datetime | None = None,
 ) -> Appeal:
     """Open an owner's dispute of an indicator.
 
@@ -70,24 +77,41 @@ def open_appeal(
     if already is not None:
         raise Conflict(f"appeal {already.id} on this identifier is already open")
     appeal = Appeal(
-        indicator_id=indicator.id, appellant_contact_hash=keyed_hash("appellant", contact.strip()),
-        reason=reason.strip()[:4000], status="open", opened_at=now, sla_due_at=now + sla,
+        indicator_id=indicator.id,
+        appellant_contact_hash=keyed_hash("appellant", contact.strip()),
+        reason=reason.strip()[:4000],
+        status="open",
+        opened_at=now,
+        sla_due_at=now + sla,
     )
     session.add(appeal)
     session.flush()
-    append_audit(session, actor, "intel.appeal.open", f"appeal:{appeal.id}",
-                 {"indicator": f"{indicator.kind}:{indicator.value}",
-                  "sla_due_at": appeal.sla_due_at.isoformat()})
+    append_audit(
+        session,
+        actor,
+        "intel.appeal.open",
+        f"appeal:{appeal.id}",
+        {
+            "indicator": f"{indicator.kind}:{indicator.value}",
+            "sla_due_at": appeal.sla_due_at.isoformat(),
+        },
+    )
     return appeal
 
 
 def _adjust_reporters(session: Session, indicator: Indicator, *, rejected: bool) -> int:
-    reporter_ids = session.execute(
-        select(Evidence.reporter_id).where(
-            Evidence.indicator_id == indicator.id, Evidence.reporter_id.is_not(None)
-        ).distinct()
-    ).scalars().all()
-    for reporter in session.execute(select(Reporter).where(Reporter.id.in_(reporter_ids))).scalars():
+    reporter_ids = (
+        session.execute(
+            select(Evidence.reporter_id)
+            .where(Evidence.indicator_id == indicator.id, Evidence.reporter_id.is_not(None))
+            .distinct()
+        )
+        .scalars()
+        .all()
+    )
+    for reporter in session.execute(
+        select(Reporter).where(Reporter.id.in_(reporter_ids))
+    ).scalars():
         if rejected:
             reporter.rejected_count = (reporter.rejected_count or 0) + 1
         else:
@@ -96,7 +120,12 @@ def _adjust_reporters(session: Session, indicator: Indicator, *, rejected: bool)
 
 
 def decide_appeal(
-    session: Session, *, appeal_id: int, grant: bool, note: str, principal,
+    session: Session,
+    *,
+    appeal_id: int,
+    grant: bool,
+    note: str,
+    principal,
     now: datetime | None = None,
 ) -> AppealView:
     """Grant (clear the indicator) or deny an open appeal.
@@ -127,14 +156,25 @@ def decide_appeal(
         indicator.cleared_at = now
         _adjust_reporters(session, indicator, rejected=True)
     rescore(session, indicator, now=now)
-    append_audit(session, principal.actor, f"intel.appeal.{appeal.status}", f"appeal:{appeal.id}",
-                 {"indicator": f"{indicator.kind}:{indicator.value}", "note": note,
-                  "within_sla": now <= appeal.sla_due_at})
+    append_audit(
+        session,
+        principal.actor,
+        f"intel.appeal.{appeal.status}",
+        f"appeal:{appeal.id}",
+        {
+            "indicator": f"{indicator.kind}:{indicator.value}",
+            "note": note,
+            "within_sla": now <= appeal.sla_due_at,
+        },
+    )
     return AppealView(appeal, indicator, now > appeal.sla_due_at)
 
 
 def list_appeals(
-    session: Session, *, status: str | None = "open", now: datetime | None = None,
+    session: Session,
+    *,
+    status: str | None = "open",
+    now: datetime | None = None,
 ) -> list[AppealView]:
     """Return appeals (open ones by default), oldest deadline first, with overdue flags."""
     now = now or utcnow()
@@ -142,13 +182,16 @@ def list_appeals(
     if status:
         query = query.where(Appeal.status == status)
     rows = session.execute(query.order_by(Appeal.sla_due_at, Appeal.id)).all()
-    return [
-        AppealView(a, i, a.status == "open" and now > a.sla_due_at) for a, i in rows
-    ]
+    return [AppealView(a, i, a.status == "open" and now > a.sla_due_at) for a, i in rows]
 
 
 def review_held_evidence(
-    session: Session, *, kind: str, raw: str, accept: bool, principal,
+    session: Session,
+    *,
+    kind: str,
+    raw: str,
+    accept: bool,
+    principal,
     now: datetime | None = None,
 ) -> Indicator:
     """Accept or reject evidence held for review (a burst) on one indicator.
@@ -160,9 +203,13 @@ def review_held_evidence(
         The rescored indicator.
     """
     indicator = find_indicator(session, kind=kind, raw=raw)
-    held = session.execute(
-        select(Evidence).where(Evidence.indicator_id == indicator.id, Evidence.review == "held")
-    ).scalars().all()
+    held = (
+        session.execute(
+            select(Evidence).where(Evidence.indicator_id == indicator.id, Evidence.review == "held")
+        )
+        .scalars()
+        .all()
+    )
     if not held:
         raise Conflict(f"nothing is held for review on {indicator.kind} {indicator.value}")
     reporters = {e.reporter_id for e in held if e.reporter_id is not None}
@@ -175,6 +222,11 @@ def review_held_evidence(
             reporter.rejected_count = (reporter.rejected_count or 0) + 1
     session.flush()
     rescore(session, indicator, now=now)
-    append_audit(session, principal.actor, "intel.review." + ("accept" if accept else "reject"),
-                 f"indicator:{indicator.kind}:{indicator.value}", {"evidence": len(held)})
+    append_audit(
+        session,
+        principal.actor,
+        "intel.review." + ("accept" if accept else "reject"),
+        f"indicator:{indicator.kind}:{indicator.value}",
+        {"evidence": len(held)},
+    )
     return indicator

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -16,8 +17,9 @@ from scamtrace.orgs.commands import cli_actor
 from scamtrace.orgs.service import Principal, get_member
 from scamtrace.store.migrate import migrated_session_scope
 
-intel_app = typer.Typer(help="The intelligence hub: import, export, lookup index.",
-                        no_args_is_help=True)
+intel_app = typer.Typer(
+    help="The intelligence hub: import, export, lookup index.", no_args_is_help=True
+)
 
 
 @dataclass(frozen=True)
@@ -35,20 +37,30 @@ def _viewer(session, member: str | None, role: str | None) -> Principal:
     if member is None:
         return _Operator(None, "operator", "regulator", "admin", (), None, cli_actor())
     row = get_member(session, member_ref=int(member) if member.isdigit() else member)
-    return _Operator(row.id, row.name, row.sector, role or row.sector, (), None,
-                     f"{cli_actor()}/as-member:{row.id}")
+    return _Operator(
+        row.id,
+        row.name,
+        row.sector,
+        role or row.sector,
+        (),
+        None,
+        f"{cli_actor()}/as-member:{row.id}",
+    )
 
 
 @intel_app.command("import")
 def import_command(
-    file: Path = typer.Argument(..., help="CSV (kind,value,evidence,confidence) or STIX 2.1 bundle."),
+    file: Annotated[
+        Path, typer.Argument(help="CSV (kind,value,evidence,confidence) or STIX 2.1 bundle.")
+    ],
     source: str = typer.Option(..., "--source", help="The member supplying it (name or id)."),
 ) -> None:
     """Load evidence in bulk as one member's; rows that cannot be canonicalised are skipped."""
     with migrated_session_scope() as session:
         member = get_member(session, member_ref=int(source) if source.isdigit() else source)
-        accepted, skipped = import_file(session, path=file, source_member_id=member.id,
-                                        actor=cli_actor())
+        accepted, skipped = import_file(
+            session, path=file, source_member_id=member.id, actor=cli_actor()
+        )
     typer.echo(f"imported {accepted} pieces of evidence from {member.name}; skipped {skipped}")
 
 
@@ -56,16 +68,20 @@ def import_command(
 def export_command(
     fmt: str = typer.Option("stix", "--format", help="stix, misp or csv."),
     min_tier: str = typer.Option("low", "--min-tier", help="Lowest tier exported."),
-    output: Path = typer.Option(None, "--output", "-o", help="File to write (default stdout)."),
-    member: str = typer.Option(None, "--as-member",
-                               help="Apply this member's TLP view (default: operator view)."),
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default stdout).")
+    ] = None,
+    member: str = typer.Option(
+        None, "--as-member", help="Apply this member's TLP view (default: operator view)."
+    ),
 ) -> None:
     """Export indicators with the evidence the viewer may see (audited)."""
     if fmt not in ("stix", "misp", "csv"):
         raise InvalidInput(f"--format must be stix, misp or csv, not {fmt!r}")
     with migrated_session_scope() as session:
-        document = export_indicators(session, principal=_viewer(session, member, None), fmt=fmt,
-                                     min_tier=min_tier)
+        document = export_indicators(
+            session, principal=_viewer(session, member, None), fmt=fmt, min_tier=min_tier
+        )
     if output is None:
         typer.echo(document, nl=False)
     else:
@@ -75,14 +91,18 @@ def export_command(
 
 @intel_app.command("rebuild-index")
 def rebuild_index_command(
-    full: bool = typer.Option(False, "--full", help="Rebuild from nothing instead of merging changes."),
+    full: bool = typer.Option(
+        False, "--full", help="Rebuild from nothing instead of merging changes."
+    ),
 ) -> None:
     """Publish a new lookup-index generation with the indicators changed since the last one."""
     settings = get_settings()
     with migrated_session_scope() as session:
         result = rebuild_index(session, index_dir_for(settings), full=full)
-    typer.echo(f"generation {result.generation}: {result.changed_indicators} indicators changed, "
-               f"{result.records} records written")
+    typer.echo(
+        f"generation {result.generation}: {result.changed_indicators} indicators changed, "
+        f"{result.records} records written"
+    )
 
 
 def register(app: typer.Typer) -> None:

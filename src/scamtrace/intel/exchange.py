@@ -28,13 +28,22 @@ from scamtrace.orgs.models import Member
 
 CSV_COLUMNS = ("kind", "value", "evidence", "confidence")
 #: CSV ``evidence`` values: an evidence kind, optionally ``kind/subtype``.
-_DEFAULT_SUBTYPE = {"report": "partner", "sighting": "true_positive", "analytics": "network",
-                    "authority": "confirmed", "opinion": "agree"}
+_DEFAULT_SUBTYPE = {
+    "report": "partner",
+    "sighting": "true_positive",
+    "analytics": "network",
+    "authority": "confirmed",
+    "opinion": "agree",
+}
 
 
 def select_indicators(
-    session: Session, *, min_tier: str = "low", kinds: tuple[str, ...] | None = None,
-    added_after: datetime | None = None, limit: int | None = None,
+    session: Session,
+    *,
+    min_tier: str = "low",
+    kinds: tuple[str, ...] | None = None,
+    added_after: datetime | None = None,
+    limit: int | None = None,
 ) -> list[Indicator]:
     """Indicators with an alliance judgement at or above ``min_tier``, oldest change first."""
     query = select(Indicator).where(Indicator.score >= TIER_FLOORS.get(min_tier, 1))
@@ -52,7 +61,9 @@ def _member_names(session: Session) -> dict[int, str]:
     return dict(session.execute(select(Member.id, Member.name)).all())
 
 
-def stix_objects_for(session: Session, principal, indicators: list[Indicator]) -> list[dict[str, Any]]:
+def stix_objects_for(
+    session: Session, principal, indicators: list[Indicator]
+) -> list[dict[str, Any]]:
     """STIX objects (indicators, sightings, opinions, identities) a caller may see."""
     names = _member_names(session)
     objects: list[dict[str, Any]] = []
@@ -65,7 +76,11 @@ def stix_objects_for(session: Session, principal, indicators: list[Indicator]) -
 
 
 def export_indicators(
-    session: Session, *, principal, fmt: str, min_tier: str = "low",
+    session: Session,
+    *,
+    principal,
+    fmt: str,
+    min_tier: str = "low",
     kinds: tuple[str, ...] | None = None,
 ) -> str:
     """Export indicators as ``stix`` (a bundle), ``misp`` (an event) or ``csv`` (audited).
@@ -74,14 +89,20 @@ def export_indicators(
         The document as text.
     """
     indicators = select_indicators(session, min_tier=min_tier, kinds=kinds)
-    append_audit(session, principal.actor, "intel.export", f"export:{fmt}",
-                 {"indicators": len(indicators), "min_tier": min_tier})
+    append_audit(
+        session,
+        principal.actor,
+        "intel.export",
+        f"export:{fmt}",
+        {"indicators": len(indicators), "min_tier": min_tier},
+    )
     if fmt == "stix":
         return json.dumps(make_bundle(stix_objects_for(session, principal, indicators)), indent=1)
     if fmt == "misp":
         names = _member_names(session)
         attributes = [
-            a for i in indicators
+            a
+            for i in indicators
             if (a := misp_attribute(i, visible_evidence(session, i, principal), names))
         ]
         return json.dumps(misp_event(attributes, info="scamtrace alliance indicators"), indent=1)
@@ -90,8 +111,17 @@ def export_indicators(
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["kind", "value", "tier", "score", "first_seen", "last_seen", "reasons"])
         for i in indicators:
-            writer.writerow([i.kind, i.value, i.tier, int(i.score), i.first_seen_at.isoformat(),
-                             i.last_seen_at.isoformat(), "; ".join(i.reasons or [])])
+            writer.writerow(
+                [
+                    i.kind,
+                    i.value,
+                    i.tier,
+                    int(i.score),
+                    i.first_seen_at.isoformat(),
+                    i.last_seen_at.isoformat(),
+                    "; ".join(i.reasons or []),
+                ]
+            )
         return out.getvalue()
     raise InvalidDataFile(f"unknown export format {fmt!r}; use stix, misp or csv")
 
@@ -100,17 +130,28 @@ def _csv_items(text: str) -> list[NewEvidence]:
     reader = csv.DictReader(io.StringIO(text))
     missing = set(CSV_COLUMNS) - set(reader.fieldnames or ())
     if missing:
-        raise InvalidDataFile(f"CSV needs columns {', '.join(CSV_COLUMNS)}; missing {sorted(missing)}")
+        raise InvalidDataFile(
+            f"CSV needs columns {', '.join(CSV_COLUMNS)}; missing {sorted(missing)}"
+        )
     items = []
     for line, row in enumerate(reader, start=2):
         evidence, _, subtype = (row["evidence"] or "").partition("/")
         try:
             confidence = float(row["confidence"] or 1.0)
         except ValueError:
-            raise InvalidDataFile(f"line {line}: confidence {row['confidence']!r} is not a number") from None
-        items.append(NewEvidence(row["kind"], row["value"], evidence,
-                                 subtype or _DEFAULT_SUBTYPE.get(evidence, ""), confidence,
-                                 tlp=row.get("tlp") or "green"))
+            raise InvalidDataFile(
+                f"line {line}: confidence {row['confidence']!r} is not a number"
+            ) from None
+        items.append(
+            NewEvidence(
+                row["kind"],
+                row["value"],
+                evidence,
+                subtype or _DEFAULT_SUBTYPE.get(evidence, ""),
+                confidence,
+                tlp=row.get("tlp") or "green",
+            )
+        )
     return items
 
 
@@ -119,12 +160,20 @@ _ACCOUNT_PATTERN = re.compile(
     r"^\[user-account:account_type = '([a-z-]+)' AND "
     r"user-account:account_login = '((?:[^'\\]|\\.)*)'\]$"
 )
-_KIND_OF_TYPE = {("phone-number", "value"): "phone", ("thai-bank-account", "value"): "bank_account",
-                 ("url", "value"): "url", ("domain-name", "value"): "domain",
-                 ("email-addr", "value"): "email", ("sim-card", "imsi"): "imsi",
-                 ("sim-card", "imei"): "imei"}
-_KIND_OF_ACCOUNT = {"sms-sender-id": "sender_id", "line": "line_id",
-                    "cryptocurrency-wallet": "wallet"}
+_KIND_OF_TYPE = {
+    ("phone-number", "value"): "phone",
+    ("thai-bank-account", "value"): "bank_account",
+    ("url", "value"): "url",
+    ("domain-name", "value"): "domain",
+    ("email-addr", "value"): "email",
+    ("sim-card", "imsi"): "imsi",
+    ("sim-card", "imei"): "imei",
+}
+_KIND_OF_ACCOUNT = {
+    "sms-sender-id": "sender_id",
+    "line": "line_id",
+    "cryptocurrency-wallet": "wallet",
+}
 
 
 def _identifier_of(pattern: str) -> tuple[str, str] | None:
@@ -157,7 +206,9 @@ def _stix_items(document: dict[str, Any]) -> list[NewEvidence]:
     return items
 
 
-def import_file(session: Session, *, path: Path, source_member_id: int, actor: str) -> tuple[int, int]:
+def import_file(
+    session: Session, *, path: Path, source_member_id: int, actor: str
+) -> tuple[int, int]:
     """Load evidence from a CSV (kind,value,evidence,confidence) or a STIX 2.1 bundle.
 
     Rows with identifiers that cannot be canonicalised are skipped and counted.

@@ -36,7 +36,7 @@ class LookupFastPath:
         if scope["type"] != "http" or scope["method"] != "GET" or not path.startswith(PREFIX):
             await self.app(scope, receive, send)
             return
-        kind, _, value = path[len(PREFIX):].partition("/")
+        kind, _, value = path[len(PREFIX) :].partition("/")
         if not value or kind == "policy":
             await self.app(scope, receive, send)
             return
@@ -45,12 +45,17 @@ class LookupFastPath:
         except ScamtraceError:
             await self.app(scope, receive, send)  # the route renders the problem+json
             return
-        await send({
-            "type": "http.response.start", "status": 200,
-            "headers": [(b"content-type", b"application/json"),
-                        (b"content-length", str(len(body)).encode()),
-                        (b"x-index-generation", str(generation).encode())],
-        })
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"x-index-generation", str(generation).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
     def _answer(self, scope, kind: str, value: str) -> tuple[bytes, int]:

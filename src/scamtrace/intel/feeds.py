@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -22,8 +22,18 @@ from scamtrace.errors import InvalidInput
 from scamtrace.intel.models import Indicator
 from scamtrace.intel.scoring import TIER_FLOORS
 
-FEED_KINDS = ("phone", "short_code", "sender_id", "url", "domain", "bank_account", "promptpay",
-              "line_id", "email", "wallet")
+FEED_KINDS = (
+    "phone",
+    "short_code",
+    "sender_id",
+    "url",
+    "domain",
+    "bank_account",
+    "promptpay",
+    "line_id",
+    "email",
+    "wallet",
+)
 
 
 @dataclass(frozen=True)
@@ -47,13 +57,17 @@ def encode_cursor(updated_at: datetime, indicator_id: int) -> str:
 def _decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         micros, indicator_id = cursor.split("-", 1)
-        return datetime.fromtimestamp(int(micros) / 1_000_000, tz=timezone.utc), int(indicator_id)
+        return datetime.fromtimestamp(int(micros) / 1_000_000, tz=UTC), int(indicator_id)
     except ValueError:
         raise InvalidInput(f"malformed feed cursor {cursor!r}") from None
 
 
 def feed_rows(
-    session: Session, *, kinds: tuple[str, ...], min_tier: str = "high", since: str | None = None,
+    session: Session,
+    *,
+    kinds: tuple[str, ...],
+    min_tier: str = "high",
+    since: str | None = None,
     limit: int = 100_000,
 ) -> tuple[list[FeedRow], str | None]:
     """Return feed rows and the cursor to pass next time.
@@ -77,22 +91,33 @@ def feed_rows(
         query = query.where(listed)
     else:
         moment, last_id = _decode_cursor(since)
-        query = query.where(or_(
-            Indicator.updated_at > moment,
-            and_(Indicator.updated_at == moment, Indicator.id > last_id),
-        ))
+        query = query.where(
+            or_(
+                Indicator.updated_at > moment,
+                and_(Indicator.updated_at == moment, Indicator.id > last_id),
+            )
+        )
     query = query.order_by(Indicator.updated_at, Indicator.id).limit(limit)
     rows, cursor = [], since
     for ind in session.execute(query).scalars():
         cursor = encode_cursor(ind.updated_at, ind.id)
         included = ind.score >= floor and ind.status == "active"
-        rows.append(FeedRow("add" if included else "remove", ind.kind, ind.value, ind.tier,
-                            int(ind.score), ind.updated_at))
+        rows.append(
+            FeedRow(
+                "add" if included else "remove",
+                ind.kind,
+                ind.value,
+                ind.tier,
+                int(ind.score),
+                ind.updated_at,
+            )
+        )
     if since is None and rows:
         # A full pull ends at the newest change overall, so the next pull sees removals too.
         newest = session.execute(
             select(Indicator.updated_at, Indicator.id)
-            .order_by(Indicator.updated_at.desc(), Indicator.id.desc()).limit(1)
+            .order_by(Indicator.updated_at.desc(), Indicator.id.desc())
+            .limit(1)
         ).first()
         cursor = encode_cursor(newest.updated_at, newest.id)
     return rows, cursor

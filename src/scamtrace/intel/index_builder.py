@@ -41,8 +41,22 @@ from scamtrace.store.base import utcnow
 KIND_CODES = {
     kind: code
     for code, kind in enumerate(
-        ("phone", "short_code", "ussd", "sender_id", "url", "domain", "bank_account",
-         "promptpay", "national_id", "line_id", "email", "wallet", "imei", "imsi"),
+        (
+            "phone",
+            "short_code",
+            "ussd",
+            "sender_id",
+            "url",
+            "domain",
+            "bank_account",
+            "promptpay",
+            "national_id",
+            "line_id",
+            "email",
+            "wallet",
+            "imei",
+            "imsi",
+        ),
         start=1,
     )
 }
@@ -67,10 +81,11 @@ def _record(indicator: Indicator, result: Assessment | None, public_score: int) 
     score = int(result.score if result else indicator.score)
     codes = int(result.reason_codes if result else indicator.reason_codes)
     eligible = result.block_eligible if result else indicator.block_eligible
-    flags = (FLAG_BLOCK_ELIGIBLE if eligible else 0) | (
-        FLAG_HELD if codes & Reason.HELD_FOR_REVIEW else 0
-    ) | (FLAG_ALLOWLISTED if codes & Reason.ALLOWLISTED else 0) | (
-        FLAG_CLEARED if indicator.cleared_at is not None else 0
+    flags = (
+        (FLAG_BLOCK_ELIGIBLE if eligible else 0)
+        | (FLAG_HELD if codes & Reason.HELD_FOR_REVIEW else 0)
+        | (FLAG_ALLOWLISTED if codes & Reason.ALLOWLISTED else 0)
+        | (FLAG_CLEARED if indicator.cleared_at is not None else 0)
     )
     row = np.zeros((), RECORD_DTYPE)
     row["score"], row["tier"] = score, TIER_CODES[tier_for(score)]
@@ -91,8 +106,13 @@ def _records_for(session: Session, indicators: list[Indicator], now: datetime):
     rows_by_id = evidence_rows(session, [i.id for i in restricted]) if restricted else {}
     for indicator in indicators:
         key = index_key(ALLIANCE, indicator.kind, indicator.value)
-        meaningful = indicator.score > 0 or indicator.public_score > 0 or (
-            indicator.reason_codes & (Reason.ALLOWLISTED | Reason.HELD_FOR_REVIEW | Reason.CLEARED)
+        meaningful = (
+            indicator.score > 0
+            or indicator.public_score > 0
+            or (
+                indicator.reason_codes
+                & (Reason.ALLOWLISTED | Reason.HELD_FOR_REVIEW | Reason.CLEARED)
+            )
         )
         if meaningful:
             keys.append(key)
@@ -105,8 +125,10 @@ def _records_for(session: Session, indicators: list[Indicator], now: datetime):
         for row in rows_by_id.get(indicator.id, []):
             ev = row.evidence
             audience = audience_of(
-                tlp=ev.tlp, sharing_group=ev.sharing_group,
-                source_member_id=ev.source_member_id, source_sector=row.source_sector,
+                tlp=ev.tlp,
+                sharing_group=ev.sharing_group,
+                source_member_id=ev.source_member_id,
+                source_sector=row.source_sector,
             )
             by_audience[audience].append(row)
         shared = by_audience.pop(ALLIANCE, [])
@@ -123,7 +145,11 @@ def _state_path(index_dir: Path) -> Path:
 
 
 def rebuild_index(
-    session: Session, index_dir: Path, *, full: bool = False, now: datetime | None = None,
+    session: Session,
+    index_dir: Path,
+    *,
+    full: bool = False,
+    now: datetime | None = None,
 ) -> BuildResult:
     """Publish a new index generation with every indicator changed since the last build.
 
@@ -144,7 +170,8 @@ def rebuild_index(
     if not full and state_file.exists():
         cursor = datetime.fromisoformat(json.loads(state_file.read_text())["cursor"])
     stale = select(Indicator).where(
-        Indicator.score > 0, or_(Indicator.scored_at.is_(None), Indicator.scored_at < now - RESCORE_AFTER)
+        Indicator.score > 0,
+        or_(Indicator.scored_at.is_(None), Indicator.scored_at < now - RESCORE_AFTER),
     )
     for indicator in session.execute(stale).scalars():
         rescore(session, indicator, now=now)

@@ -87,7 +87,10 @@ def current_generation(index_dir: Path) -> int:
 
 
 def publish(
-    index_dir: Path, keys: np.ndarray, records: np.ndarray, audiences: Iterable[str] = (ALLIANCE,),
+    index_dir: Path,
+    keys: np.ndarray,
+    records: np.ndarray,
+    audiences: Iterable[str] = (ALLIANCE,),
 ) -> int:
     """Write a complete index as the next generation and publish it atomically.
 
@@ -105,7 +108,10 @@ def publish(
 
 
 def _publish_sorted(
-    index_dir: Path, keys: np.ndarray, records: np.ndarray, audiences: Iterable[str],
+    index_dir: Path,
+    keys: np.ndarray,
+    records: np.ndarray,
+    audiences: Iterable[str],
 ) -> int:
     index_dir.mkdir(parents=True, exist_ok=True)
     keys = np.ascontiguousarray(keys, dtype="<u8")
@@ -157,8 +163,11 @@ def _open_generation(index_dir: Path, generation: int) -> _Mapped:
 
 
 def merge_changes(
-    index_dir: Path, upsert_keys: np.ndarray, upsert_records: np.ndarray,
-    delete_keys: Iterable[int] = (), audiences: Iterable[str] = (ALLIANCE,),
+    index_dir: Path,
+    upsert_keys: np.ndarray,
+    upsert_records: np.ndarray,
+    delete_keys: Iterable[int] = (),
+    audiences: Iterable[str] = (ALLIANCE,),
 ) -> int:
     """Publish the current generation with records replaced, added and removed.
 

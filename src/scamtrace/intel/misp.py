@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from scamtrace.intel.models import Indicator
@@ -33,7 +33,7 @@ _THREAT_LEVEL = {"very_high": "1", "high": "1", "medium": "2", "low": "3", "none
 
 
 def _epoch(moment: datetime | None) -> str:
-    return str(int((moment or datetime.now(timezone.utc)).timestamp()))
+    return str(int((moment or datetime.now(UTC)).timestamp()))
 
 
 def _uuid(name: str) -> str:
@@ -41,7 +41,9 @@ def _uuid(name: str) -> str:
 
 
 def misp_attribute(
-    indicator: Indicator, rows: Sequence[EvidenceRow], member_names: dict[int, str],
+    indicator: Indicator,
+    rows: Sequence[EvidenceRow],
+    member_names: dict[int, str],
 ) -> dict[str, Any] | None:
     """Return the MISP attribute of an indicator with the sightings the caller may see."""
     if indicator.kind == "national_id":
@@ -51,18 +53,25 @@ def misp_attribute(
     sightings = []
     reports = [r for r in rows if r.evidence.kind == "report"]
     if reports:
-        sightings.append({"type": "0", "source": f"citizen reports x{len(reports)}",
-                          "date_sighting": _epoch(max(r.evidence.observed_at for r in reports))})
+        sightings.append(
+            {
+                "type": "0",
+                "source": f"citizen reports x{len(reports)}",
+                "date_sighting": _epoch(max(r.evidence.observed_at for r in reports)),
+            }
+        )
     for row in rows:
         ev = row.evidence
         # Findings and confirmations are a member seeing it too; opinions are not sightings.
         if ev.kind in ("report", "opinion") or ev.source_member_id is None:
             continue
-        sightings.append({
-            "type": "1" if ev.subtype == "false_positive" else "0",
-            "source": member_names.get(ev.source_member_id, f"member {ev.source_member_id}"),
-            "date_sighting": _epoch(ev.observed_at),
-        })
+        sightings.append(
+            {
+                "type": "1" if ev.subtype == "false_positive" else "0",
+                "source": member_names.get(ev.source_member_id, f"member {ev.source_member_id}"),
+                "date_sighting": _epoch(ev.observed_at),
+            }
+        )
     return {
         "uuid": _uuid(f"{indicator.kind}:{indicator.value}"),
         "type": attr_type,
@@ -74,15 +83,17 @@ def misp_attribute(
         "first_seen": indicator.first_seen_at.isoformat(),
         "last_seen": indicator.last_seen_at.isoformat(),
         "comment": f"{indicator.kind}; score {int(indicator.score)}; "
-                   + "; ".join(indicator.reasons or []),
-        "Tag": [{"name": f"tlp:{level}"}, {"name": f"scamtrace:tier=\"{indicator.tier}\""}],
+        + "; ".join(indicator.reasons or []),
+        "Tag": [{"name": f"tlp:{level}"}, {"name": f'scamtrace:tier="{indicator.tier}"'}],
         "Sighting": sightings,
     }
 
 
-def misp_event(attributes: list[dict[str, Any]], *, info: str, tier: str = "high") -> dict[str, Any]:
+def misp_event(
+    attributes: list[dict[str, Any]], *, info: str, tier: str = "high"
+) -> dict[str, Any]:
     """Wrap attributes in a MISP event document (``{"Event": {...}}``)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return {
         "Event": {
             "uuid": str(uuid.uuid4()),

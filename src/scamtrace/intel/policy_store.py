@@ -40,7 +40,13 @@ def current_allowlist(session: Session) -> Allowlist:
 
 
 def put_allowlist_entry(
-    session: Session, *, kind: str, value: str, owner: str, member_id: int | None, actor: str,
+    session: Session,
+    *,
+    kind: str,
+    value: str,
+    owner: str,
+    member_id: int | None,
+    actor: str,
     enabled: bool = True,
 ) -> AllowlistEntry:
     """Add, change or disable one allowlist entry (admins only; audited).
@@ -71,8 +77,13 @@ def put_allowlist_entry(
     row.added_at = utcnow()
     session.flush()
     session.info.pop(_CACHE_KEY, None)
-    append_audit(session, actor, "intel.allowlist.put", f"allowlist:{kind}:{value}",
-                 {"owner": owner, "enabled": enabled})
+    append_audit(
+        session,
+        actor,
+        "intel.allowlist.put",
+        f"allowlist:{kind}:{value}",
+        {"owner": owner, "enabled": enabled},
+    )
     return row
 
 
@@ -96,7 +107,11 @@ def get_action_policy(session: Session, *, member_id: int | None) -> dict[str, s
 
 
 def set_action_policy(
-    session: Session, *, member_id: int, policy: dict[str, str], actor: str,
+    session: Session,
+    *,
+    member_id: int,
+    policy: dict[str, str],
+    actor: str,
 ) -> dict[str, str]:
     """Store a member's tier-to-action policy (audited) and return it completed."""
     complete = validate_policy(policy)

@@ -108,8 +108,14 @@ def _codes_for(facts: Sequence[EvidenceFact]) -> int:
         if fact.kind == "report":
             codes |= Reason.REPORTED
         elif fact.kind == "sighting":
-            codes |= Reason.FALSE_POSITIVE if fact.subtype == "false_positive" else (
-                Reason.MEMBER_CONFIRMED if fact.subtype == "true_positive" else Reason.MEMBER_SEEN
+            codes |= (
+                Reason.FALSE_POSITIVE
+                if fact.subtype == "false_positive"
+                else (
+                    Reason.MEMBER_CONFIRMED
+                    if fact.subtype == "true_positive"
+                    else Reason.MEMBER_SEEN
+                )
             )
         elif fact.kind == "analytics":
             codes |= {"mule_sim": Reason.MULE_SIM, "mule_account": Reason.MULE_ACCOUNT}.get(
@@ -159,11 +165,7 @@ def assess(
     }
     if held:
         codes |= Reason.HELD_FOR_REVIEW
-    scored = [
-        facts[i]
-        for i in positions
-        if i not in held and facts[i].review != "rejected"
-    ]
+    scored = [facts[i] for i in positions if i not in held and facts[i].review != "rejected"]
     supporting: dict[str, float] = {}
     contrary: dict[str, float] = {}
     for fact in scored:
@@ -184,7 +186,7 @@ def assess(
         codes |= Reason.UNCORROBORATED
     if latest is not None and decay < 0.5:
         codes |= Reason.FADING
-    raw_score = int(round(raw))
+    raw_score = round(raw)
     score = raw_score
     if allowlisted:
         score = 0

@@ -30,8 +30,12 @@ from scamtrace.store.base import utcnow
 
 #: Trust of a member's own findings by sector: vetted institutions above platforms.
 SECTOR_TRUST = {
-    "police": 0.95, "regulator": 0.95, "bank": 0.85, "telco": 0.85,
-    "platform": 0.6, "public": 0.3,
+    "police": 0.95,
+    "regulator": 0.95,
+    "bank": 0.85,
+    "telco": 0.85,
+    "platform": 0.6,
+    "public": 0.3,
 }
 #: A reporter is "new" when their first report is this recent and none was ever judged:
 #: poisoning campaigns use fresh SIMs that report once, in a burst.
@@ -113,8 +117,12 @@ def _reporter(session: Session, number: str, seen_at: datetime) -> Reporter:
 
 
 def add_evidence(
-    session: Session, *, items: Sequence[NewEvidence], source_member_id: int | None,
-    actor: str, now: datetime | None = None,
+    session: Session,
+    *,
+    items: Sequence[NewEvidence],
+    source_member_id: int | None,
+    actor: str,
+    now: datetime | None = None,
 ) -> list[Indicator]:
     """Store evidence and rescore every indicator it touches (one rescore each).
 
@@ -141,20 +149,34 @@ def add_evidence(
             reporter.reports_count = (reporter.reports_count or 0) + 1
             reporter.last_seen_at = max(reporter.last_seen_at, observed)
             reporter_id = reporter.id
-        session.add(Evidence(
-            indicator_id=indicator.id, kind=item.evidence, subtype=item.subtype,
-            source_member_id=source_member_id, reporter_id=reporter_id,
-            report_id=item.report_id, confidence=item.confidence, observed_at=observed,
-            tlp=normalise_tlp(item.tlp), sharing_group=item.sharing_group,
-            details=item.details or {}, review="auto",
-        ))
+        session.add(
+            Evidence(
+                indicator_id=indicator.id,
+                kind=item.evidence,
+                subtype=item.subtype,
+                source_member_id=source_member_id,
+                reporter_id=reporter_id,
+                report_id=item.report_id,
+                confidence=item.confidence,
+                observed_at=observed,
+                tlp=normalise_tlp(item.tlp),
+                sharing_group=item.sharing_group,
+                details=item.details or {},
+                review="auto",
+            )
+        )
         touched.setdefault(indicator.id, indicator)
     session.flush()
     for indicator in touched.values():
         rescore(session, indicator, now=now)
     if items:
-        append_audit(session, actor, "intel.evidence.add", f"member:{source_member_id}",
-                     {"items": len(items), "indicators": len(touched)})
+        append_audit(
+            session,
+            actor,
+            "intel.evidence.add",
+            f"member:{source_member_id}",
+            {"items": len(items), "indicators": len(touched)},
+        )
     return list(touched.values())
 
 
@@ -184,29 +206,44 @@ def evidence_rows(session: Session, indicator_ids: Iterable[int]) -> dict[int, l
         if reporter is not None:
             confirmed, rejected = reporter.confirmed_count or 0, reporter.rejected_count or 0
             trust = reporter_trust(confirmed, rejected)
-            is_new = confirmed == 0 and rejected == 0 and (
-                ev.observed_at - reporter.first_seen_at < NEW_REPORTER_PERIOD
+            is_new = (
+                confirmed == 0
+                and rejected == 0
+                and (ev.observed_at - reporter.first_seen_at < NEW_REPORTER_PERIOD)
             )
             reporter_key = reporter.number_hash
         else:
             trust = SECTOR_TRUST.get(sector or "public", 0.3) if ev.kind != "report" else 0.3
             is_new, reporter_key = ev.kind == "report", None
         fact = EvidenceFact(
-            kind=ev.kind, subtype=ev.subtype or "", observed_at=ev.observed_at,
-            source_member=ev.source_member_id, reporter=reporter_key, source_trust=trust,
-            reporter_is_new=is_new, confidence=ev.confidence, review=ev.review or "auto",
+            kind=ev.kind,
+            subtype=ev.subtype or "",
+            observed_at=ev.observed_at,
+            source_member=ev.source_member_id,
+            reporter=reporter_key,
+            source_trust=trust,
+            reporter_is_new=is_new,
+            confidence=ev.confidence,
+            review=ev.review or "auto",
         )
         out[ev.indicator_id].append(EvidenceRow(ev, fact, sector))
     return out
 
 
 def assess_rows(
-    session: Session, indicator: Indicator, rows: Sequence[EvidenceRow], *, now: datetime,
+    session: Session,
+    indicator: Indicator,
+    rows: Sequence[EvidenceRow],
+    *,
+    now: datetime,
 ) -> Assessment:
     """Assess an indicator from a subset of its evidence rows."""
     allowlisted = current_allowlist(session).match(indicator.kind, indicator.value) is not None
     return assess(
-        indicator.kind, [r.fact for r in rows], now=now, allowlisted=allowlisted,
+        indicator.kind,
+        [r.fact for r in rows],
+        now=now,
+        allowlisted=allowlisted,
         cleared_at=indicator.cleared_at,
     )
 
@@ -223,7 +260,9 @@ def rescore(session: Session, indicator: Indicator, *, now: datetime | None = No
     """
     now = now or utcnow()
     rows = evidence_rows(session, [indicator.id])[indicator.id]
-    shared = [r for r in rows if r.evidence.tlp in ("clear", "green") and not r.evidence.sharing_group]
+    shared = [
+        r for r in rows if r.evidence.tlp in ("clear", "green") and not r.evidence.sharing_group
+    ]
     public = [r for r in shared if r.evidence.tlp == "clear"]
     result = assess_rows(session, indicator, shared, now=now)
     public_result = assess_rows(session, indicator, public, now=now)
@@ -249,7 +288,9 @@ def rescore(session: Session, indicator: Indicator, *, now: datetime | None = No
     return result
 
 
-def _mark_held(rows: Sequence[EvidenceRow], shared: Sequence[EvidenceRow], result: Assessment) -> None:
+def _mark_held(
+    rows: Sequence[EvidenceRow], shared: Sequence[EvidenceRow], result: Assessment
+) -> None:
     for position in result.held:
         evidence = shared[position].evidence
         if evidence.review == "auto":
@@ -269,14 +310,20 @@ def _status(indicator: Indicator, result: Assessment) -> str:
 
 
 def visible_evidence(
-    session: Session, indicator: Indicator, principal,
+    session: Session,
+    indicator: Indicator,
+    principal,
 ) -> list[EvidenceRow]:
     """Return the evidence of an indicator that the caller may read (TLP and groups)."""
     rows = evidence_rows(session, [indicator.id])[indicator.id]
     return [
-        r for r in rows
+        r
+        for r in rows
         if can_see_evidence(
-            principal, tlp=r.evidence.tlp, sharing_group=r.evidence.sharing_group,
-            source_member_id=r.evidence.source_member_id, source_sector=r.source_sector,
+            principal,
+            tlp=r.evidence.tlp,
+            sharing_group=r.evidence.sharing_group,
+            source_member_id=r.evidence.source_member_id,
+            source_sector=r.source_sector,
         )
     ]

@@ -98,8 +98,13 @@ class LookupServing:
             return
         with session_scope(self.settings.effective_database_url) as session:
             for actor, count in sorted(pending.items()):
-                append_audit(session, actor, "intel.lookup", "lookup-index",
-                             {"lookups": count, "generation": self.index.generation})
+                append_audit(
+                    session,
+                    actor,
+                    "intel.lookup",
+                    "lookup-index",
+                    {"lookups": count, "generation": self.index.generation},
+                )
 
 
 def serving_for(app) -> LookupServing:

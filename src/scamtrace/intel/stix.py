@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from scamtrace.intel.models import Indicator
@@ -37,13 +37,22 @@ EXTENSION_TYPES = {
     "sim-card": "A SIM card by IMSI, or the handset by IMEI.",
 }
 _PATTERN_TYPE = {
-    "phone": ("phone-number", "value"), "short_code": ("phone-number", "value"),
-    "ussd": ("phone-number", "value"), "bank_account": ("thai-bank-account", "value"),
-    "promptpay": ("thai-bank-account", "value"), "imsi": ("sim-card", "imsi"),
-    "imei": ("sim-card", "imei"), "url": ("url", "value"), "domain": ("domain-name", "value"),
+    "phone": ("phone-number", "value"),
+    "short_code": ("phone-number", "value"),
+    "ussd": ("phone-number", "value"),
+    "bank_account": ("thai-bank-account", "value"),
+    "promptpay": ("thai-bank-account", "value"),
+    "imsi": ("sim-card", "imsi"),
+    "imei": ("sim-card", "imei"),
+    "url": ("url", "value"),
+    "domain": ("domain-name", "value"),
     "email": ("email-addr", "value"),
 }
-_ACCOUNT_TYPES = {"sender_id": "sms-sender-id", "line_id": "line", "wallet": "cryptocurrency-wallet"}
+_ACCOUNT_TYPES = {
+    "sender_id": "sms-sender-id",
+    "line_id": "line",
+    "wallet": "cryptocurrency-wallet",
+}
 
 
 def stix_id(object_type: str, name: str) -> str:
@@ -52,7 +61,7 @@ def stix_id(object_type: str, name: str) -> str:
 
 
 def _ts(moment: datetime | None) -> str:
-    moment = (moment or datetime(2026, 1, 1, tzinfo=timezone.utc)).astimezone(timezone.utc)
+    moment = (moment or datetime(2026, 1, 1, tzinfo=UTC)).astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
@@ -66,28 +75,44 @@ def pattern_for(kind: str, value: str) -> str | None:
         sco, prop = _PATTERN_TYPE[kind]
         return f"[{sco}:{prop} = '{_quote(value)}']"
     if kind in _ACCOUNT_TYPES:
-        return (f"[user-account:account_type = '{_ACCOUNT_TYPES[kind]}' AND "
-                f"user-account:account_login = '{_quote(value)}']")
+        return (
+            f"[user-account:account_type = '{_ACCOUNT_TYPES[kind]}' AND "
+            f"user-account:account_login = '{_quote(value)}']"
+        )
     return None
 
 
 def hub_identity() -> dict[str, Any]:
     """The identity of the hub, creator of every exported object."""
     return {
-        "type": "identity", "spec_version": "2.1", "id": stix_id("identity", HUB_NAME),
-        "created": EPOCH, "modified": EPOCH, "name": HUB_NAME, "identity_class": "organization",
+        "type": "identity",
+        "spec_version": "2.1",
+        "id": stix_id("identity", HUB_NAME),
+        "created": EPOCH,
+        "modified": EPOCH,
+        "name": HUB_NAME,
+        "identity_class": "organization",
         "description": "The alliance's shared intelligence hub against call-centre and SMS scams.",
     }
 
 
 def member_identity(member_id: int, name: str, sector: str | None) -> dict[str, Any]:
     """The identity of a member organisation."""
-    sectors = {"bank": "financial-services", "telco": "telecommunications",
-               "police": "government-national", "regulator": "government-national",
-               "platform": "technology"}
+    sectors = {
+        "bank": "financial-services",
+        "telco": "telecommunications",
+        "police": "government-national",
+        "regulator": "government-national",
+        "platform": "technology",
+    }
     identity = {
-        "type": "identity", "spec_version": "2.1", "id": stix_id("identity", f"member:{member_id}"),
-        "created": EPOCH, "modified": EPOCH, "name": name, "identity_class": "organization",
+        "type": "identity",
+        "spec_version": "2.1",
+        "id": stix_id("identity", f"member:{member_id}"),
+        "created": EPOCH,
+        "modified": EPOCH,
+        "name": name,
+        "identity_class": "organization",
     }
     if sector in sectors:
         identity["sectors"] = [sectors[sector]]
@@ -99,10 +124,16 @@ def extension_definitions(base_url: str = "https://scamtrace.invalid") -> list[d
     creator = hub_identity()["id"]
     return [
         {
-            "type": "extension-definition", "spec_version": "2.1",
-            "id": stix_id("extension-definition", name), "created_by_ref": creator,
-            "created": EPOCH, "modified": EPOCH, "name": name, "description": description,
-            "schema": f"{base_url}/v1/stix/extensions/{name}.json", "version": "1.0.0",
+            "type": "extension-definition",
+            "spec_version": "2.1",
+            "id": stix_id("extension-definition", name),
+            "created_by_ref": creator,
+            "created": EPOCH,
+            "modified": EPOCH,
+            "name": name,
+            "description": description,
+            "schema": f"{base_url}/v1/stix/extensions/{name}.json",
+            "version": "1.0.0",
             "extension_types": ["new-sco"],
         }
         for name, description in EXTENSION_TYPES.items()
@@ -112,8 +143,11 @@ def extension_definitions(base_url: str = "https://scamtrace.invalid") -> list[d
 def tlp_marking(level: str) -> dict[str, Any]:
     """The OASIS TLP 2.0 marking-definition object of a level."""
     return {
-        "type": "marking-definition", "spec_version": "2.1", "id": TLP_MARKINGS[level],
-        "created": "2022-10-01T00:00:00.000Z", "name": f"TLP:{level.upper()}",
+        "type": "marking-definition",
+        "spec_version": "2.1",
+        "id": TLP_MARKINGS[level],
+        "created": "2022-10-01T00:00:00.000Z",
+        "name": f"TLP:{level.upper()}",
         "extensions": {TLP_EXTENSION: {"extension_type": "property-extension", "tlp_2_0": level}},
     }
 
@@ -127,28 +161,45 @@ def indicator_objects(indicator: Indicator) -> list[dict[str, Any]]:
     # evidence alone explains the score.
     level = "clear" if indicator.public_score >= indicator.score else "green"
     name = f"{indicator.kind}:{indicator.value}"
-    out: list[dict[str, Any]] = [{
-        "type": "indicator", "spec_version": "2.1", "id": stix_id("indicator", name),
-        "created_by_ref": hub_identity()["id"], "created": _ts(indicator.first_seen_at),
-        "modified": _ts(indicator.updated_at), "name": f"scam {indicator.kind} {indicator.value}",
-        "description": "; ".join(indicator.reasons or []) or "no current evidence",
-        "indicator_types": ["malicious-activity"] if indicator.score > 0 else ["benign"],
-        "pattern": pattern, "pattern_type": "stix", "valid_from": _ts(indicator.first_seen_at),
-        "confidence": int(indicator.score), "labels": [f"tier:{indicator.tier}"],
-        "object_marking_refs": [TLP_MARKINGS[level]],
-    }]
+    out: list[dict[str, Any]] = [
+        {
+            "type": "indicator",
+            "spec_version": "2.1",
+            "id": stix_id("indicator", name),
+            "created_by_ref": hub_identity()["id"],
+            "created": _ts(indicator.first_seen_at),
+            "modified": _ts(indicator.updated_at),
+            "name": f"scam {indicator.kind} {indicator.value}",
+            "description": "; ".join(indicator.reasons or []) or "no current evidence",
+            "indicator_types": ["malicious-activity"] if indicator.score > 0 else ["benign"],
+            "pattern": pattern,
+            "pattern_type": "stix",
+            "valid_from": _ts(indicator.first_seen_at),
+            "confidence": int(indicator.score),
+            "labels": [f"tier:{indicator.tier}"],
+            "object_marking_refs": [TLP_MARKINGS[level]],
+        }
+    ]
     sco_type = _PATTERN_TYPE.get(indicator.kind, ("",))[0]
     if sco_type in EXTENSION_TYPES:
         prop = _PATTERN_TYPE[indicator.kind][1]
-        out.append({
-            "type": sco_type, "spec_version": "2.1", "id": stix_id(sco_type, name),
-            prop: indicator.value,
-            "extensions": {stix_id("extension-definition", sco_type): {"extension_type": "new-sco"}},
-        })
+        out.append(
+            {
+                "type": sco_type,
+                "spec_version": "2.1",
+                "id": stix_id(sco_type, name),
+                prop: indicator.value,
+                "extensions": {
+                    stix_id("extension-definition", sco_type): {"extension_type": "new-sco"}
+                },
+            }
+        )
     return out
 
 
-def evidence_objects(indicator: Indicator, rows: Sequence[EvidenceRow], member_names: dict[int, str]):
+def evidence_objects(
+    indicator: Indicator, rows: Sequence[EvidenceRow], member_names: dict[int, str]
+):
     """Sightings and opinions for the evidence a caller may see, plus their identities."""
     objects: list[dict[str, Any]] = []
     identities: dict[str, dict[str, Any]] = {}
@@ -160,35 +211,65 @@ def evidence_objects(indicator: Indicator, rows: Sequence[EvidenceRow], member_n
         ev = row.evidence
         if ev.kind == "report" or ev.source_member_id is None:
             continue
-        who = member_identity(ev.source_member_id, member_names.get(ev.source_member_id, "member"),
-                              row.source_sector)
+        who = member_identity(
+            ev.source_member_id, member_names.get(ev.source_member_id, "member"), row.source_sector
+        )
         identities[who["id"]] = who
         if ev.kind == "opinion" or (ev.kind == "sighting" and ev.subtype == "false_positive"):
-            opinion = {"agree": "agree", "disagree": "disagree"}.get(ev.subtype, "strongly-disagree")
-            objects.append({
-                "type": "opinion", "spec_version": "2.1",
-                "id": stix_id("opinion", f"evidence:{ev.id}"), "created_by_ref": who["id"],
-                "created": _ts(ev.observed_at), "modified": _ts(ev.observed_at),
-                "opinion": opinion, "object_refs": [target],
-                "explanation": f"{ev.kind} {ev.subtype}",
-                "object_marking_refs": [TLP_MARKINGS[ev.tlp]],
-            })
+            opinion = {"agree": "agree", "disagree": "disagree"}.get(
+                ev.subtype, "strongly-disagree"
+            )
+            objects.append(
+                {
+                    "type": "opinion",
+                    "spec_version": "2.1",
+                    "id": stix_id("opinion", f"evidence:{ev.id}"),
+                    "created_by_ref": who["id"],
+                    "created": _ts(ev.observed_at),
+                    "modified": _ts(ev.observed_at),
+                    "opinion": opinion,
+                    "object_refs": [target],
+                    "explanation": f"{ev.kind} {ev.subtype}",
+                    "object_marking_refs": [TLP_MARKINGS[ev.tlp]],
+                }
+            )
         else:
-            objects.append(_sighting(target, who["id"], [row], f"{ev.kind} {ev.subtype}", ev.tlp,
-                                     sighting_id=f"evidence:{ev.id}"))
+            objects.append(
+                _sighting(
+                    target,
+                    who["id"],
+                    [row],
+                    f"{ev.kind} {ev.subtype}",
+                    ev.tlp,
+                    sighting_id=f"evidence:{ev.id}",
+                )
+            )
     return objects, list(identities.values())
 
 
-def _sighting(target: str, where: str, rows: Sequence[EvidenceRow], description: str, tlp: str,
-              sighting_id: str | None = None) -> dict[str, Any]:
+def _sighting(
+    target: str,
+    where: str,
+    rows: Sequence[EvidenceRow],
+    description: str,
+    tlp: str,
+    sighting_id: str | None = None,
+) -> dict[str, Any]:
     first = min(r.evidence.observed_at for r in rows)
     last = max(r.evidence.observed_at for r in rows)
     return {
-        "type": "sighting", "spec_version": "2.1",
-        "id": stix_id("sighting", sighting_id or f"{target}:{where}"), "created_by_ref":
-        hub_identity()["id"], "created": _ts(first), "modified": _ts(last),
-        "sighting_of_ref": target, "where_sighted_refs": [where], "count": len(rows),
-        "first_seen": _ts(first), "last_seen": _ts(last), "description": description,
+        "type": "sighting",
+        "spec_version": "2.1",
+        "id": stix_id("sighting", sighting_id or f"{target}:{where}"),
+        "created_by_ref": hub_identity()["id"],
+        "created": _ts(first),
+        "modified": _ts(last),
+        "sighting_of_ref": target,
+        "where_sighted_refs": [where],
+        "count": len(rows),
+        "first_seen": _ts(first),
+        "last_seen": _ts(last),
+        "description": description,
         "object_marking_refs": [TLP_MARKINGS[tlp]],
     }
 

@@ -52,22 +52,52 @@ class Collection:
 
     def as_resource(self) -> dict[str, Any]:
         return {
-            "id": self.id, "title": self.title, "description": self.description,
-            "can_read": True, "can_write": False, "media_types": [STIX_MEDIA_TYPE],
+            "id": self.id,
+            "title": self.title,
+            "description": self.description,
+            "can_read": True,
+            "can_write": False,
+            "media_types": [STIX_MEDIA_TYPE],
         }
 
 
 _ANALYSTS = ("police", "regulator", "admin")
 COLLECTIONS = (
-    Collection("alliance", "Alliance indicators", "Every indicator with an alliance judgement.",
-               ("phone", "short_code", "ussd", "sender_id", "url", "domain", "email", "line_id",
-                "bank_account", "promptpay", "wallet", "imei", "imsi"),
-               ("telco", "bank") + _ANALYSTS),
-    Collection("telco", "Voice, SMS and web", "Numbers, sender ids, URLs and domains for "
-               "SMS firewalls and DNS.", ("phone", "short_code", "ussd", "sender_id", "url",
-                                          "domain", "imei", "imsi"), ("telco",) + _ANALYSTS),
-    Collection("bank", "Accounts", "Mule accounts and PromptPay ids for payment screening.",
-               ("bank_account", "promptpay", "phone", "wallet"), ("bank",) + _ANALYSTS),
+    Collection(
+        "alliance",
+        "Alliance indicators",
+        "Every indicator with an alliance judgement.",
+        (
+            "phone",
+            "short_code",
+            "ussd",
+            "sender_id",
+            "url",
+            "domain",
+            "email",
+            "line_id",
+            "bank_account",
+            "promptpay",
+            "wallet",
+            "imei",
+            "imsi",
+        ),
+        ("telco", "bank") + _ANALYSTS,
+    ),
+    Collection(
+        "telco",
+        "Voice, SMS and web",
+        "Numbers, sender ids, URLs and domains for SMS firewalls and DNS.",
+        ("phone", "short_code", "ussd", "sender_id", "url", "domain", "imei", "imsi"),
+        ("telco",) + _ANALYSTS,
+    ),
+    Collection(
+        "bank",
+        "Accounts",
+        "Mule accounts and PromptPay ids for payment screening.",
+        ("bank_account", "promptpay", "phone", "wallet"),
+        ("bank",) + _ANALYSTS,
+    ),
 )
 
 
@@ -97,8 +127,15 @@ class Page:
 
 
 def collection_page(
-    session: Session, principal, collection: Collection, *, added_after: datetime | None,
-    limit: int, next_token: str | None, match_type: set[str] | None, match_id: set[str] | None,
+    session: Session,
+    principal,
+    collection: Collection,
+    *,
+    added_after: datetime | None,
+    limit: int,
+    next_token: str | None,
+    match_type: set[str] | None,
+    match_id: set[str] | None,
 ) -> Page:
     """Return a page of objects the caller may see.
 
@@ -121,25 +158,37 @@ def collection_page(
         query = query.where(Indicator.updated_at > added_after)
     if next_token:
         moment, last_id = _decode_cursor(next_token)
-        query = query.where(or_(Indicator.updated_at > moment,
-                                and_(Indicator.updated_at == moment, Indicator.id > last_id)))
-    candidates = list(session.execute(
-        query.order_by(Indicator.updated_at, Indicator.id).limit(limit + 1)
-    ).scalars())
+        query = query.where(
+            or_(
+                Indicator.updated_at > moment,
+                and_(Indicator.updated_at == moment, Indicator.id > last_id),
+            )
+        )
+    candidates = list(
+        session.execute(
+            query.order_by(Indicator.updated_at, Indicator.id).limit(limit + 1)
+        ).scalars()
+    )
     objects: list[dict[str, Any]] = []
     dates: dict[str, datetime] = {}
     if next_token is None and added_after is None:
-        for obj in [hub_identity(), *extension_definitions(),
-                    *(tlp_marking(level) for level in TLP_MARKINGS)]:
+        for obj in [
+            hub_identity(),
+            *extension_definitions(),
+            *(tlp_marking(level) for level in TLP_MARKINGS),
+        ]:
             objects.append(obj)
-            dates[obj["id"]] = candidates[0].updated_at if candidates else datetime.now().astimezone()
+            dates[obj["id"]] = (
+                candidates[0].updated_at if candidates else datetime.now().astimezone()
+            )
     last: Indicator | None = None
     taken = 0
     for indicator in candidates:
         if taken == limit:
             break
         batch = [
-            o for o in stix_objects_for(session, principal, [indicator])
+            o
+            for o in stix_objects_for(session, principal, [indicator])
             if (not match_type or o["type"] in match_type) and (not match_id or o["id"] in match_id)
         ]
         if taken and len(objects) + len(batch) > limit:
@@ -149,9 +198,11 @@ def collection_page(
         objects.extend(batch)
         last, taken = indicator, taken + 1
     if match_type or match_id:
-        objects = [o for o in objects
-                   if (not match_type or o["type"] in match_type)
-                   and (not match_id or o["id"] in match_id)]
+        objects = [
+            o
+            for o in objects
+            if (not match_type or o["type"] in match_type) and (not match_id or o["id"] in match_id)
+        ]
     more = taken < len(candidates)
     token = encode_cursor(last.updated_at, last.id) if more and last is not None else None
     return Page(objects, dates, more, token)
@@ -159,6 +210,9 @@ def collection_page(
 
 def manifest_entry(obj: dict[str, Any], added: datetime) -> dict[str, Any]:
     """A manifest record of one object."""
-    return {"id": obj["id"], "date_added": _ts(added),
-            "version": obj.get("modified", obj.get("created", _ts(added))),
-            "media_type": STIX_MEDIA_TYPE}
+    return {
+        "id": obj["id"],
+        "date_added": _ts(added),
+        "version": obj.get("modified", obj.get("created", _ts(added))),
+        "media_type": STIX_MEDIA_TYPE,
+    }

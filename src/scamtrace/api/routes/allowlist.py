@@ -6,12 +6,12 @@ from fastapi import APIRouter, Response
 from sqlalchemy import select
 
 from scamtrace.api.deps import AdminMember, CurrentMember, SessionDep
+from scamtrace.intel.models import Indicator
 from scamtrace.intel.policy_store import (
     current_allowlist,
     delete_allowlist_entry,
     put_allowlist_entry,
 )
-from scamtrace.intel.models import Indicator
 from scamtrace.intel.schemas import AllowlistPut, AllowlistRead
 from scamtrace.intel.service import rescore
 
@@ -40,13 +40,22 @@ def read_allowlist(session: SessionDep, member: CurrentMember) -> list[Allowlist
 def put_entry(session: SessionDep, admin: AdminMember, entry: AllowlistPut) -> AllowlistRead:
     """Add, change or disable an allowlist entry (admins; audited)."""
     row = put_allowlist_entry(
-        session, kind=entry.kind, value=entry.value, owner=entry.owner,
-        member_id=admin.member_id, actor=admin.actor, enabled=entry.enabled,
+        session,
+        kind=entry.kind,
+        value=entry.value,
+        owner=entry.owner,
+        member_id=admin.member_id,
+        actor=admin.actor,
+        enabled=entry.enabled,
     )
     _rescore_matching(session, entry.kind, entry.value)
     session.commit()
-    return AllowlistRead(kind=row.kind, value=entry.value.removeprefix("*."), owner=row.reason,
-                         suffix=entry.value.startswith("*."))
+    return AllowlistRead(
+        kind=row.kind,
+        value=entry.value.removeprefix("*."),
+        owner=row.reason,
+        suffix=entry.value.startswith("*."),
+    )
 
 
 @router.delete("/{kind}/{value:path}", status_code=204)

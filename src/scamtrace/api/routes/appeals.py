@@ -21,9 +21,15 @@ Analyst = Annotated[Principal, Depends(require_roles(*ANALYST_ROLES))]
 def _read(view: AppealView) -> AppealRead:
     appeal = view.appeal
     return AppealRead(
-        id=appeal.id, kind=view.indicator.kind, value=view.indicator.value, status=appeal.status,
-        opened_at=appeal.opened_at, sla_due_at=appeal.sla_due_at, decided_at=appeal.decided_at,
-        overdue=view.overdue, decision_note=appeal.decision_note,
+        id=appeal.id,
+        kind=view.indicator.kind,
+        value=view.indicator.value,
+        status=appeal.status,
+        opened_at=appeal.opened_at,
+        sla_due_at=appeal.sla_due_at,
+        decided_at=appeal.decided_at,
+        overdue=view.overdue,
+        decision_note=appeal.decision_note,
     )
 
 
@@ -31,8 +37,12 @@ def _read(view: AppealView) -> AppealRead:
 def create_appeal(session: SessionDep, caller: Caller, appeal_in: AppealCreate) -> AppealRead:
     """Dispute an identifier as its owner (anyone may; the contact is kept as a keyed hash)."""
     appeal = open_appeal(
-        session, kind=appeal_in.kind, raw=appeal_in.value, contact=appeal_in.contact,
-        reason=appeal_in.reason, actor=caller.actor,
+        session,
+        kind=appeal_in.kind,
+        raw=appeal_in.value,
+        contact=appeal_in.contact,
+        reason=appeal_in.reason,
+        actor=caller.actor,
     )
     session.commit()
     view = next(v for v in list_appeals(session, status="open") if v.appeal.id == appeal.id)
@@ -40,14 +50,19 @@ def create_appeal(session: SessionDep, caller: Caller, appeal_in: AppealCreate) 
 
 
 @router.get("", response_model=list[AppealRead])
-def read_appeals(session: SessionDep, analyst: Analyst, status: str | None = "open") -> list[AppealRead]:
+def read_appeals(
+    session: SessionDep, analyst: Analyst, status: str | None = "open"
+) -> list[AppealRead]:
     """The appeal queue, earliest deadline first, with overdue flags (analysts)."""
     return [_read(v) for v in list_appeals(session, status=status or None)]
 
 
 @router.post("/{appeal_id}/decision", response_model=AppealRead)
 def decide(
-    request: Request, session: SessionDep, analyst: Analyst, appeal_id: int,
+    request: Request,
+    session: SessionDep,
+    analyst: Analyst,
+    appeal_id: int,
     decision: AppealDecision,
 ) -> AppealRead:
     """Grant (clear at once, republishing the lookup index) or deny an appeal (analysts)."""

@@ -28,8 +28,11 @@ def list_feeds(member: Member) -> dict[str, list[str]]:
 
 @router.get("/{feed}")
 def read_feed(
-    session: SessionDep, member: Member, feed: str,
-    since: str | None = None, min_tier: str = Query("high"),
+    session: SessionDep,
+    member: Member,
+    feed: str,
+    since: str | None = None,
+    min_tier: str = Query("high"),
     limit: int = Query(100_000, ge=1, le=1_000_000),
 ) -> Response:
     """One feed as text, CSV or RPZ; incremental with ``since`` (audited)."""
@@ -45,8 +48,13 @@ def read_feed(
     rows, cursor = feed_rows(
         session, kinds=kinds, min_tier=min_tier, since=None if fmt == "rpz" else since, limit=limit
     )
-    append_audit(session, member.actor, "intel.feed.read", f"feed:{feed}",
-                 {"rows": len(rows), "since": since, "min_tier": min_tier})
+    append_audit(
+        session,
+        member.actor,
+        "intel.feed.read",
+        f"feed:{feed}",
+        {"rows": len(rows), "since": since, "min_tier": min_tier},
+    )
     session.commit()
     if fmt == "rpz":
         body, media = render_rpz(rows, zone=RPZ_ZONE, serial=int(time.time())), "text/dns"

@@ -23,7 +23,8 @@ router = APIRouter(prefix="/v1/lookup", tags=["lookup"])
 
 def _json(payload: object, generation: int) -> Response:
     return Response(
-        orjson.dumps(payload), media_type="application/json",
+        orjson.dumps(payload),
+        media_type="application/json",
         headers={"X-Index-Generation": str(generation)},
     )
 
@@ -45,7 +46,10 @@ def read_policy(session: SessionDep, member: CurrentMember) -> ActionPolicy:
 
 @router.put("/policy", response_model=ActionPolicy)
 def update_policy(
-    request: Request, session: SessionDep, member: CurrentMember, policy: ActionPolicy,
+    request: Request,
+    session: SessionDep,
+    member: CurrentMember,
+    policy: ActionPolicy,
 ) -> ActionPolicy:
     """Change the caller's mapping of tiers to actions (block is still only for corroborated)."""
     if member.role == "public":
@@ -71,8 +75,12 @@ async def lookup_single(request: Request, kind: str, value: str) -> Response:
 
 @router.post(
     "",
-    openapi_extra={"requestBody": {"content": {"application/json": {
-        "schema": LookupBatch.model_json_schema()}}, "required": True}},
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/json": {"schema": LookupBatch.model_json_schema()}},
+            "required": True,
+        }
+    },
 )
 async def lookup_many(request: Request) -> Response:
     """Look up to 10,000 identifiers at once (members only); invalid ones answer an error."""
@@ -90,5 +98,6 @@ async def lookup_many(request: Request) -> Response:
     serving.index.refresh()
     answers = lookup_batch(serving.index, principal, items, serving.policy_for(principal))
     serving.note_lookups(principal, len(items))
-    return _json({"items": answers, "generation": serving.index.generation},
-                 serving.index.generation)
+    return _json(
+        {"items": answers, "generation": serving.index.generation}, serving.index.generation
+    )

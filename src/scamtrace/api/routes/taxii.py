@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from scamtrace.api.deps import SessionDep
 from scamtrace.errors import AuthenticationError, InvalidInput, NotFound, PermissionDenied
 from scamtrace.intel.access import MEMBER_ROLES
+from scamtrace.intel.stix import _ts
 from scamtrace.intel.taxii import (
     API_ROOT,
     TAXII_MEDIA_TYPE,
@@ -26,7 +27,6 @@ from scamtrace.intel.taxii import (
     get_collection,
     manifest_entry,
 )
-from scamtrace.intel.stix import _ts
 from scamtrace.orgs.audit import append_audit
 from scamtrace.orgs.service import Principal, authenticate_api_key
 
@@ -46,7 +46,9 @@ def taxii_member(request: Request, session: SessionDep) -> Principal:
         except (binascii.Error, UnicodeDecodeError):
             raise AuthenticationError("malformed Basic credentials") from None
     if not key:
-        raise AuthenticationError("TAXII needs an API key (Bearer, or Basic with the key as password)")
+        raise AuthenticationError(
+            "TAXII needs an API key (Bearer, or Basic with the key as password)"
+        )
     principal = authenticate_api_key(session, plaintext=key)
     if principal.role not in MEMBER_ROLES:
         raise PermissionDenied("TAXII is for alliance members")
@@ -67,15 +69,26 @@ def _root(request: Request) -> str:
 @router.get("/")
 def discovery(request: Request, member: TaxiiMember) -> Response:
     """TAXII discovery: the server and its API roots."""
-    return _taxii({"title": "scamtrace TAXII", "description": "Alliance scam indicators",
-                   "default": _root(request), "api_roots": [_root(request)]})
+    return _taxii(
+        {
+            "title": "scamtrace TAXII",
+            "description": "Alliance scam indicators",
+            "default": _root(request),
+            "api_roots": [_root(request)],
+        }
+    )
 
 
 @router.get(f"/{API_ROOT}/")
 def api_root(member: TaxiiMember) -> Response:
     """The alliance API root."""
-    return _taxii({"title": "scamtrace alliance", "versions": [TAXII_MEDIA_TYPE],
-                   "max_content_length": 10_485_760})
+    return _taxii(
+        {
+            "title": "scamtrace alliance",
+            "versions": [TAXII_MEDIA_TYPE],
+            "max_content_length": 10_485_760,
+        }
+    )
 
 
 @router.get(f"/{API_ROOT}/collections/")
@@ -101,14 +114,26 @@ def _page(request: Request, session, member, collection_id: str, added_after, li
     after = None
     if added_after:
         try:
-            after = datetime.fromisoformat(added_after.replace("Z", "+00:00"))
+            after = datetime.fromisoformat(added_after)
         except ValueError:
             raise InvalidInput(f"added_after {added_after!r} is not a timestamp") from None
-    page = collection_page(session, member, collection, added_after=after, limit=limit,
-                           next_token=next_token, match_type=match_type or None,
-                           match_id=match_id or None)
-    append_audit(session, member.actor, "intel.taxii.read", f"taxii:{collection.slug}",
-                 {"objects": len(page.objects), "added_after": added_after})
+    page = collection_page(
+        session,
+        member,
+        collection,
+        added_after=after,
+        limit=limit,
+        next_token=next_token,
+        match_type=match_type or None,
+        match_id=match_id or None,
+    )
+    append_audit(
+        session,
+        member.actor,
+        "intel.taxii.read",
+        f"taxii:{collection.slug}",
+        {"objects": len(page.objects), "added_after": added_after},
+    )
     session.commit()
     return collection, page
 
@@ -122,8 +147,13 @@ def _date_headers(page) -> dict[str, str]:
 
 @router.get(f"/{API_ROOT}/collections/{{collection_id}}/objects/")
 def read_objects(
-    request: Request, session: SessionDep, member: TaxiiMember, collection_id: str,
-    added_after: str | None = None, limit: int = Query(500, ge=1), next: str | None = None,
+    request: Request,
+    session: SessionDep,
+    member: TaxiiMember,
+    collection_id: str,
+    added_after: str | None = None,
+    limit: int = Query(500, ge=1),
+    next: str | None = None,
 ) -> Response:
     """Objects of a collection: ``added_after``, ``match[type|id|spec_version]``, ``limit``, ``next``."""
     _, page = _page(request, session, member, collection_id, added_after, limit, next)
@@ -137,12 +167,24 @@ def read_objects(
 
 @router.get(f"/{API_ROOT}/collections/{{collection_id}}/objects/{{object_id}}/")
 def read_object(
-    request: Request, session: SessionDep, member: TaxiiMember, collection_id: str, object_id: str,
+    request: Request,
+    session: SessionDep,
+    member: TaxiiMember,
+    collection_id: str,
+    object_id: str,
 ) -> Response:
     """One object by id (the hub keeps its latest version)."""
     collection = get_collection(member, collection_id)
-    page = collection_page(session, member, collection, added_after=None, limit=1000,
-                           next_token=None, match_type=None, match_id={object_id})
+    page = collection_page(
+        session,
+        member,
+        collection,
+        added_after=None,
+        limit=1000,
+        next_token=None,
+        match_type=None,
+        match_id={object_id},
+    )
     if not page.objects:
         raise NotFound(f"no object {object_id} in this collection")
     return _taxii({"more": False, "objects": page.objects}, _date_headers(page))
@@ -150,8 +192,13 @@ def read_object(
 
 @router.get(f"/{API_ROOT}/collections/{{collection_id}}/manifest/")
 def read_manifest(
-    request: Request, session: SessionDep, member: TaxiiMember, collection_id: str,
-    added_after: str | None = None, limit: int = Query(500, ge=1), next: str | None = None,
+    request: Request,
+    session: SessionDep,
+    member: TaxiiMember,
+    collection_id: str,
+    added_after: str | None = None,
+    limit: int = Query(500, ge=1),
+    next: str | None = None,
 ) -> Response:
     """The manifest of a collection (ids, versions, dates added), paged like objects."""
     _, page = _page(request, session, member, collection_id, added_after, limit, next)
