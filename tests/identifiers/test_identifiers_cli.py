@@ -1,11 +1,9 @@
-"""``scamtrace normalize``: JSON output in process, the exit-2 contract through the real
-console entry point (one subprocess, as the command runs for users)."""
+"""``scamtrace normalize``: JSON output through the Typer app, and the exit-2 contract
+through ``scamtrace.cli.main``, the console-script entry point."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -46,17 +44,14 @@ def test_normalize_raises_invalid_identifier_for_the_cli_to_map(invoke):
     assert "unknown kind" in result.exception.reason
 
 
-def test_normalize_bad_value_is_one_line_on_stderr_and_exit_2():
-    result = subprocess.run(
-        [sys.executable, "-m", "scamtrace", "normalize", "phone", "08123"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 2
-    assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
+def test_normalize_bad_value_is_one_line_on_stderr_and_exit_2(invoke, capsys):
+    # main() is the console-script entry point: it maps ScamtraceError to exit code 2.
+    with pytest.raises(SystemExit) as exited:
+        scamtrace.cli.main(["normalize", "phone", "08123"])
+    assert exited.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
     assert len(lines) == 1
     assert "invalid phone '08123'" in lines[0]
     assert "Thai mobile numbers have 10 digits" in lines[0]
