@@ -101,3 +101,26 @@ def test_deactivate_member_from_the_cli(settings, capsys):
     assert run_cli(capsys, "orgs", "list")[1].strip() == "1\ttelco\tinactive\tAIS"
     code, _, err = run_cli(capsys, "orgs", "deactivate", "AIS")
     assert code == 2 and err.strip() == "error: member 'AIS' is already inactive"
+
+
+def test_help_lists_the_foundation_commands(capsys):
+    code, out, _ = run_cli(capsys, "--help")
+
+    assert code == 0
+    for command in ("db", "orgs", "keys", "audit", "serve", "demo"):
+        assert f" {command} " in out
+
+
+def test_python_dash_m_scamtrace_runs():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "scamtrace", "keys", "--help"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0
+    assert "revoke" in result.stdout
