@@ -85,3 +85,12 @@ def test_conflict_is_409_problem(api_client, auth_headers):
 
     body = assert_problem(response, 409, "/v1/members")
     assert "already exists" in body["detail"]
+
+
+def test_malformed_json_is_422_problem(api_client, auth_headers):
+    headers = {**auth_headers("admin"), "Content-Type": "application/json"}
+
+    response = api_client.post("/v1/members", headers=headers, content=b'{"name": "x", ')
+
+    body = assert_problem(response, 422, "/v1/members")
+    assert body["errors"][0]["type"] == "json_invalid"

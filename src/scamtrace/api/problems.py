@@ -88,9 +88,13 @@ def _safe_extensions(extra: dict[str, Any]) -> dict[str, Any]:
     reserved = {"type", "title", "status", "detail", "instance"}
     plain = (str, int, float, bool, type(None))
     return {
-        key: value for key, value in extra.items()
-        if key not in reserved and (isinstance(value, plain) or (
-            isinstance(value, dict) and all(isinstance(v, plain) for v in value.values())))
+        key: value
+        for key, value in extra.items()
+        if key not in reserved
+        and (
+            isinstance(value, plain)
+            or (isinstance(value, dict) and all(isinstance(v, plain) for v in value.values()))
+        )
     }
 
 
@@ -115,7 +119,10 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-    phrase = HTTPStatus(exc.status_code).phrase
+    try:
+        phrase = HTTPStatus(exc.status_code).phrase
+    except ValueError:  # a status code outside the standard list
+        phrase = "Error"
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else ""
     if exc.status_code == 404 and not detail:
         detail = f"no resource at {request.url.path}"
