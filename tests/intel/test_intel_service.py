@@ -110,16 +110,26 @@ def test_poisoning_burst_is_held_and_allowlist_flags_spoofing(session, tmp_path)
     official = lookup_one(index, bank, "phone", "+6628888888")
     assert official["official"] and official["action"] == "none"
     assert any("likely spoofing" in r for r in official["reasons"])
+    # Official identifiers nobody reported are answered as official too.
+    unreported = lookup_one(index, ANONYMOUS, "short_code", "1441")
+    assert unreported == {
+        "kind": "short_code",
+        "value": "1441",
+        "known": True,
+        "tier": "none",
+        "official": True,
+    }
 
 
 def test_incremental_build_publishes_new_generation_keeping_old_records(session, tmp_path):
     add_evidence(session, items=_reports("0822222222", 5), source_member_id=None, actor="t")
     first = rebuild_index(session, tmp_path / "idx")
     index = LookupIndex(tmp_path / "idx", poll_seconds=0)
+    first_records = len(index)
     add_evidence(session, items=_reports("0833333333", 5), source_member_id=None, actor="t")
     second = rebuild_index(session, tmp_path / "idx")
     assert second.generation == first.generation + 1 and second.changed_indicators >= 1
-    assert index.refresh() == second.generation and len(index) == 2
+    assert index.refresh() == second.generation and len(index) == first_records + 1
     bank = _member(session, "bank", "bank", "bank")
     assert lookup_one(index, bank, "phone", "0822222222")["known"]
 

@@ -32,6 +32,7 @@ from scamtrace.intel.lookup_index import (
     publish,
 )
 from scamtrace.intel.models import Indicator
+from scamtrace.intel.policy_store import current_allowlist
 from scamtrace.intel.reasons import Reason
 from scamtrace.intel.scoring import Assessment, tier_for
 from scamtrace.intel.service import assess_rows, evidence_rows, rescore
@@ -140,6 +141,25 @@ def _records_for(session: Session, indicators: list[Indicator], now: datetime):
     return keys, records, deletes, audiences
 
 
+def _allowlist_records(session: Session) -> tuple[list[int], list[np.void]]:
+    """Records for allowlisted identifiers the hub holds no evidence on.
+
+    So that a lookup of 1185 or a bank's call centre answers "official" even before
+    anyone reports it (those with evidence carry the flag in their own record).
+    """
+    held = set(session.execute(select(Indicator.kind, Indicator.value)).tuples())
+    keys, records = [], []
+    for entry in current_allowlist(session).entries:
+        if entry.suffix or (entry.kind, entry.value) in held:
+            continue
+        row = np.zeros((), RECORD_DTYPE)
+        row["flags"], row["kind"] = FLAG_ALLOWLISTED, KIND_CODES.get(entry.kind, 0)
+        row["reasons"] = int(Reason.ALLOWLISTED)
+        keys.append(index_key(ALLIANCE, entry.kind, entry.value))
+        records.append(row)
+    return keys, records
+
+
 def _state_path(index_dir: Path) -> Path:
     return index_dir / "builder-state.json"
 
@@ -182,6 +202,8 @@ def rebuild_index(
         query = query.where(Indicator.updated_at >= cursor)
     changed = list(session.execute(query).scalars())
     keys, records, deletes, audiences = _records_for(session, changed, now)
+    official_keys, official_records = _allowlist_records(session)
+    keys, records = official_keys + keys, official_records + records
     key_array = np.array(keys, dtype="<u8")
     record_array = np.array(records, dtype=RECORD_DTYPE) if records else np.zeros(0, RECORD_DTYPE)
     if full or cursor is None:
