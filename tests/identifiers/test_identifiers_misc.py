@@ -198,3 +198,13 @@ def test_guess_error_on_a_bad_citizen_id_masks_it():
     with pytest.raises(InvalidIdentifier) as caught:
         guess("1101700230707")
     assert "11017002" not in caught.value.detail
+
+
+def test_every_kind_is_documented_for_analysts():
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "identifiers.md").read_text("utf-8")
+    headings = [line for line in page.splitlines() if line.startswith("### ")]
+    for kind in KINDS:
+        assert f"| `{kind}` |" in page, f"{kind} missing from the table of docs/identifiers.md"
+        assert any(kind in line.split() for line in headings), f"{kind} has no section"
