@@ -110,13 +110,13 @@ class WorldWriter:
             return pa.table({id_col: pa.array([], pa.int64())})
         table = pa.concat_tables(frames) if len(frames) > 1 else frames[0]
         ts = table.column("_ts").to_numpy()
-        due = ts < until
-        later = table.filter(pa.array(~due))
+        # frames arrive in a deterministic order, so a stable sort on time is deterministic;
+        # one take both sorts the due rows and gathers them out of the chunked frames
+        order = np.argsort(ts, kind="stable")
+        due = ts[order] < until
+        later = table.take(pa.array(order[~due]))
         self._pending[name] = [later] if later.num_rows else []
-        now = table.filter(pa.array(due))
-        # frames arrive in a deterministic order, so a stable sort on time is deterministic
-        order = np.argsort(now.column("_ts").to_numpy(), kind="stable")
-        now = now.take(pa.array(order))
+        now = table.take(pa.array(order[due]))
         self.append(name, now)
         return now.select([id_col, *truth_cols, "_ts"])
 
