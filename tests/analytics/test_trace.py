@@ -51,19 +51,21 @@ def test_proportional_takes_the_traced_share_of_the_balance(engine):
     assert _edges(result) == {(3, 1): 1000.0, (4, 2): 750.0, (5, 2): 250.0, (6, 3): 708.3333}
 
 
-def test_matched_follows_amount_minus_fee_split_and_ignores_noise(engine):
+def test_matched_follows_pooled_money_to_new_counterparties(engine):
     frame = pd.DataFrame({
-        "tx_id": ["v1", "n1", "m1", "n2", "m2", "m3", "n3"],
-        "src": ["VIC", "A", "A", "A", "A", "B", "C"],
-        "dst": ["A", "SHOP", "B", "SHOP", "C", "OUT", "SHOP"],
-        "amount": [1000.0, 35.0, 480.0, 20.0, 470.0, 470.0, 12.0],
-        "ts": [0, 1, 2, 3, 4, 6, 7],
+        "tx_id": ["old", "v1", "d1", "n1", "m1", "n2", "m2", "m3", "late", "b1"],
+        "src": ["A", "VIC", "D", "A", "A", "A", "A", "A", "A", "B"],
+        "dst": ["SHOP", "A", "A", "SHOP", "B", "SHOP", "C", "E", "F", "OUT"],
+        "amount": [50.0, 1000.0, 1000.0, 35.0, 480.0, 20.0, 470.0, 1100.0, 300.0, 230.0],
+        "ts": [-5, 0, 1, 1, 2, 3, 4, 6, 7, 8],
     })
-    result = _trace(engine, frame, ["v1"], policy="matched", window=10)
-    # A keeps 5 percent and forwards 480 + 470; B passes on 470 of its 480 (within fee)
-    assert _edges(result) == {("v1", 1): 1000.0, ("m1", 2): 480.0, ("m2", 2): 470.0,
-                              ("m3", 3): 470.0}
-    assert result.accounts.set_index("account").loc["A", "amount_remaining"] == 50.0
+    result = _trace(engine, frame, ["v1"], policy="matched", window=10, burst=1)
+    # The pot is the victim's 1000 plus D's 1000 (a first-time sender, pooled): half of
+    # what A passes on to first-time payees is traced, until the 2000 are used up (E
+    # draws the last 1050; F gets nothing). SHOP, paid before, is ordinary spending.
+    assert _edges(result) == {("v1", 1): 1000.0, ("m1", 2): 240.0, ("m2", 2): 235.0,
+                              ("m3", 2): 525.0, ("b1", 3): 115.0}
+    assert result.accounts.set_index("account").loc["A", "amount_remaining"] == 0.0
 
 
 def test_window_hops_and_threshold_end_trails(engine):

@@ -41,6 +41,7 @@ class DuckDBEngine(Engine):
             self.con.execute(f"SET memory_limit = '{memory_limit}'")
         # Timestamps without zone are read as UTC so that epoch seconds match Spark's.
         self.con.execute("SET TimeZone = 'UTC'")
+        self.con.execute("SET enable_progress_bar = false")
 
     def _register_file(self, path: Path, fmt: str, name: str) -> None:
         self._drop(name)
@@ -73,11 +74,10 @@ class DuckDBEngine(Engine):
 
     def _drop(self, name: str) -> None:
         self.con.unregister(name)  # an Arrow table registered by reference; else a no-op
-        kind = self.con.execute(
-            "SELECT table_type FROM information_schema.tables WHERE table_name = ?", [name]
-        ).fetchone()
-        if kind is not None:
-            self.con.execute(f"DROP {'VIEW' if kind[0] == 'VIEW' else 'TABLE'} {name}")
+        try:
+            self.con.execute(f"DROP TABLE IF EXISTS {name}")
+        except duckdb.CatalogException:  # the name is a view
+            self.con.execute(f"DROP VIEW IF EXISTS {name}")
 
     def close(self) -> None:
         if self._owns_connection:

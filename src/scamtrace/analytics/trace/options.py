@@ -19,25 +19,21 @@ class TraceOptions:
         policy: how an account's outgoing transfers share the traced money it received:
             ``fifo`` (Clayton's case: first in, first out; the court-friendly default),
             ``proportional`` (every later debit carries the traced share of the balance),
-            ``matched`` (investigator matching: the outgoing transfers whose amounts add up
-            to the received amount minus a fee, soon after; see docs/trace.md).
+            ``matched`` (investigator matching: money pooled around the deposit, passed on
+            to first-time counterparties soon after; see docs/trace.md).
         max_hops: transfers per trail, the victim transfer being hop 1.
         window: how long after the victim transfer money is followed, in units of ``ts``
             (seconds or steps); None follows to the end of the data.
         min_amount: traced amounts below this are not followed further.
-        max_fee: matched policy: the largest cut a mule keeps (0.2 = forwards >= 80%).
-        burst: matched policy: incoming transfers this close in time to the traced one may
-            have been pooled with it before forwarding (units of ``ts``); None: window / 10.
-        candidates: matched policy: outgoing transfers considered per received transfer.
+        burst: matched policy: first-time transfers into an account this close in time to
+            the traced one count as pooled with it (units of ``ts``); None: window / 10.
     """
 
     policy: Policy = "fifo"
     max_hops: int = 4
     window: int | None = None
     min_amount: float = 1.0
-    max_fee: float = 0.2
     burst: int | None = None
-    candidates: int = 12
 
     def __post_init__(self) -> None:
         if self.policy not in POLICIES:
@@ -46,10 +42,8 @@ class TraceOptions:
             raise InvalidInput("max hops must be at least 1")
         if self.window is not None and self.window < 0:
             raise InvalidInput("the window must not be negative")
-        if not 0 <= self.max_fee < 1:
-            raise InvalidInput("max fee must be in [0, 1)")
-        if self.candidates < 1:
-            raise InvalidInput("candidates must be at least 1")
+        if self.burst is not None and self.burst < 0:
+            raise InvalidInput("the burst must not be negative")
 
     @property
     def burst_width(self) -> int:

@@ -20,24 +20,30 @@ def summarise_trails(trail: pd.DataFrame, accounts: pd.DataFrame) -> list[dict[s
         that reached accounts that never send), ``held`` (share still in non-sink
         accounts: what freezes can save), ``located`` (sinks + held), ``accounts``.
     """
-    summaries: list[dict[str, Any]] = []
     firsts = trail[trail["hop"] == 1].set_index("seed_id")
-    by_seed = dict(tuple(accounts.groupby("seed_id", sort=True)))
-    for seed_id, first in firsts.iterrows():
-        amount = float(first["amount_traced"])
-        rows = by_seed.get(seed_id, accounts.iloc[0:0])
-        layers = rows.groupby("hop")["amount_in"].sum()
-        sinks = float(rows.loc[rows["is_sink"].astype(bool), "amount_in"].sum())
-        held = float(rows.loc[~rows["is_sink"].astype(bool), "amount_remaining"].sum())
+    amount = firsts["amount_traced"].astype(float)
+    sink = accounts["is_sink"].astype(bool)
+    per_layer = accounts.pivot_table(index="seed_id", columns="hop", values="amount_in",
+                                     aggfunc="sum")
+    sinks = accounts[sink].groupby("seed_id")["amount_in"].sum().reindex(amount.index).fillna(0)
+    held = (accounts[~sink].groupby("seed_id")["amount_remaining"].sum()
+            .reindex(amount.index).fillna(0))
+    n_accounts = accounts.groupby("seed_id")["account"].nunique().reindex(amount.index).fillna(0)
+    shares = per_layer.reindex(amount.index).div(amount, axis=0).round(4).to_dict("index")
+    # plain dicts from here: indexing pandas objects once per seed costs milliseconds each
+    victims, sinks, held = firsts["src"].to_dict(), sinks.to_dict(), held.to_dict()
+    n_accounts = n_accounts.to_dict()
+    summaries = []
+    for seed_id, total in amount.to_dict().items():
         summaries.append({
             "seed_id": _plain(seed_id),
-            "victim_account": _plain(first["src"]),
-            "amount": round(amount, 2),
-            "layers": {str(int(h)): _share(v, amount) for h, v in layers.items()},
-            "sinks": _share(sinks, amount),
-            "held": _share(held, amount),
-            "located": _share(sinks + held, amount),
-            "accounts": int(rows["account"].nunique()),
+            "victim_account": _plain(victims[seed_id]),
+            "amount": round(total, 2),
+            "layers": {str(int(h)): float(v) for h, v in shares[seed_id].items() if v == v},
+            "sinks": _share(sinks[seed_id], total),
+            "held": _share(held[seed_id], total),
+            "located": _share(sinks[seed_id] + held[seed_id], total),
+            "accounts": int(n_accounts[seed_id]),
         })
     return summaries
 

@@ -20,12 +20,13 @@ from scamtrace.analytics.trace.allocation_sql import (
     fifo_allocation_sql,
     proportional_allocation_sql,
 )
-from scamtrace.analytics.trace.matching_sql import matched_allocation_sql
+from scamtrace.analytics.trace.matching_sql import first_contact_sql, matched_allocation_sql
 from scamtrace.analytics.trace.options import TraceOptions
 from scamtrace.analytics.trace.summary import summarise_trails
 from scamtrace.errors import InvalidDataFile
 
-_WORK_TABLES = ("seeds", "frontier", "ledger", "allocation", "moved", "trail", "trail_accounts")
+_WORK_TABLES = ("seeds", "frontier", "ledger", "allocation", "moved", "trail", "trail_accounts",
+                "first_contact")
 
 
 @dataclass
@@ -80,6 +81,9 @@ def trace_victim_transfers(
     if not found:
         raise InvalidDataFile(f"none of the {len(wanted)} seed transfers is in the transactions")
     engine.execute(steps_sql.seed_trail_sql(), "trail")
+    if options.policy == "matched":
+        engine.run(Pipeline().add("first_contact", first_contact_sql(), persist=True,
+                                  repartition_by=("src",)))
     for _ in range(options.max_hops - 1):
         engine.run(_hop_pipeline(options), "frontier")
         if engine.fetch_arrow("SELECT count(*) AS n FROM frontier").to_pylist()[0]["n"] == 0:
