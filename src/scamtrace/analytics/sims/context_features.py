@@ -91,9 +91,9 @@ SELECT c.msisdn, count(DISTINCT c.contact) AS reported_contacts,
        count(DISTINCT c.contact) / CAST(max(n.contacts) AS DOUBLE) AS reported_contact_share
 FROM contacts c
 JOIN (SELECT msisdn, count(*) AS contacts FROM contacts GROUP BY msisdn) n ON n.msisdn = c.msisdn
-JOIN (SELECT reporter_msisdn, {dialect.epoch_seconds('ts')} AS at FROM {tables.reports}
+JOIN (SELECT reporter_msisdn, {dialect.epoch_seconds('ts')} AS seen_at FROM {tables.reports}
       WHERE ts < {_ts(window.end)}) r ON r.reporter_msisdn = c.contact
-WHERE r.at >= {contact_at} AND r.at < {contact_at} + {horizon}
+WHERE r.seen_at >= {contact_at} AND r.seen_at < {contact_at} + {horizon}
 GROUP BY c.msisdn"""
 
 

@@ -21,7 +21,7 @@ from scamtrace.errors import InvalidDataFile
 #: Columns each table provides to the features; the first group is required.
 TABLE_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "calls": (("ts", "caller", "callee", "duration_s"), ("cell_id", "imei")),
-    "sms": (("ts", "sender", "recipient"), ()),
+    "sms": (("ts", "sender", "recipient"), ("sms_id", "text")),
     "sims": (("msisdn",), ("person_id", "activated_at", "registration")),
     "devices": (("msisdn", "imei", "from_ts"), ("to_ts",)),
     "cells": (("cell_id", "border_zone"), ()),

@@ -1,0 +1,180 @@
+"""Evidence edges between entities, as portable SQL steps over the engine's tables.
+
+Every edge step yields the same columns: a_kind, a_id, b_kind, b_id, evidence, n (how
+many facts support it), first_ts and last_ts (epoch seconds) and ref (one supporting
+record, for the investigator to open). Inputs, by name:
+
+* ``transactions``: the canonical table of :func:`scamtrace.analytics.load_transactions`
+  (tx_id, src, dst, amount, ts in epoch seconds);
+* ``calls``, ``sms``, ``sims``, ``devices``, ``accounts``, ``reports``: as loaded by
+  :func:`scamtrace.analytics.sims.sim_inputs.load_sim_table`;
+* ``suspect_sims`` (msisdn): SIMs flagged by mule-SIM scoring;
+* ``victim_tx`` (tx_id VARCHAR): reported victim transfers;
+* ``trail``: the traced transfers (seed_id, hop, tx_id, src, dst, amount_traced);
+* ``text_edges``: edges found in message and report texts (same columns as here).
+"""
+
+from __future__ import annotations
+
+from scamtrace.analytics.dialects import Dialect
+from scamtrace.analytics.pipeline import Pipeline
+
+EDGE_COLUMNS = ("a_kind", "a_id", "b_kind", "b_id", "evidence", "n", "first_ts", "last_ts", "ref")
+
+
+def victims_sql() -> str:
+    """Each reported victim transfer with the victim (the paying account's owner)."""
+    return """
+SELECT CAST(t.tx_id AS VARCHAR) AS tx_id, t.ts, t.src AS victim_account, t.dst AS paid_account,
+       t.amount, a.person_id AS victim
+FROM victim_tx v
+JOIN transactions t ON CAST(t.tx_id AS VARCHAR) = v.tx_id
+LEFT JOIN accounts a ON a.account_id = t.src"""
+
+
+def victim_contact_edges_sql(dialect: Dialect, horizon_s: int, with_sms: bool) -> str:
+    """SIM -> account: a suspect SIM called or texted a victim who then paid the account
+    within the horizon (the call-then-transfer sequence of a successful scam).
+
+    Each victim transfer goes to the last suspect contact before it: a person texted by
+    one gang and called by another pays the one that talked them into it, and a single
+    victim must not glue two gangs together.
+    """
+    at = dialect.epoch_seconds("ts")
+    touch = f"SELECT caller AS sim, callee AS phone, {at} AS seen_at FROM calls " \
+            "WHERE caller IN (SELECT msisdn FROM suspect_sims)"
+    if with_sms:
+        touch += (f" UNION ALL SELECT sender, recipient, {at} FROM sms "
+                  "WHERE sender IN (SELECT msisdn FROM suspect_sims)")
+    return f"""
+SELECT 'sim' AS a_kind, sim AS a_id, 'account' AS b_kind, paid_account AS b_id,
+       'contacted_victim_who_paid' AS evidence, count(DISTINCT victim) AS n,
+       min(ts) AS first_ts, max(ts) AS last_ts, min(tx_id) AS ref
+FROM (
+  SELECT v.tx_id, v.ts, v.victim, v.paid_account, arg_max(t.sim, t.seen_at) AS sim
+  FROM ({touch}) t
+  JOIN sims s ON s.msisdn = t.phone
+  JOIN victims v ON v.victim = s.person_id
+  WHERE t.seen_at <= v.ts AND t.seen_at >= v.ts - {int(horizon_s)}
+  GROUP BY v.tx_id, v.ts, v.victim, v.paid_account
+) last_contact
+GROUP BY sim, paid_account"""
+
+
+def traced_money_edges_sql(min_amount: float) -> str:
+    """Account -> account: traced victim money moved between them (beyond the victim's
+    own transfer, hop 1, whose payer is a victim and not a member).
+
+    Layer-1 mules are rented accounts with an ordinary life around the scam money, so an
+    allocation rule hands small slivers of it to their grocer and their landlord. A link
+    counts when it carries money of two victims or more, or at least ``min_amount``.
+    """
+    return f"""
+SELECT 'account' AS a_kind, CAST(tr.src AS VARCHAR) AS a_id, 'account' AS b_kind,
+       CAST(tr.dst AS VARCHAR) AS b_id, 'traced_money' AS evidence,
+       count(DISTINCT tr.seed_id) AS n, min(t.ts) AS first_ts, max(t.ts) AS last_ts,
+       min(CAST(tr.tx_id AS VARCHAR)) AS ref
+FROM trail tr JOIN transactions t ON t.tx_id = tr.tx_id
+WHERE tr.hop >= 2
+GROUP BY tr.src, tr.dst
+HAVING count(DISTINCT tr.seed_id) >= 2 OR sum(tr.amount_traced) >= {float(min_amount)}"""
+
+
+def feeder_edges_sql(min_amount: float, max_senders: int) -> str:
+    """Account -> account: an account paid into a deeper-layer mule of the trail.
+
+    Deeper layers are nominee accounts opened for the gang: only its layer-1 mules pay
+    into them. Their other senders are the layer-1 mules whose victims never reported.
+    Accounts with more than ``max_senders`` distinct senders are not deeper-layer mules
+    (they are merchants, banks' cash accounts, exchanges) and feed nothing.
+    """
+    return f"""
+SELECT 'account' AS a_kind, CAST(t.src AS VARCHAR) AS a_id, 'account' AS b_kind,
+       CAST(t.dst AS VARCHAR) AS b_id, 'paid_deeper_mule' AS evidence, count(*) AS n,
+       min(t.ts) AS first_ts, max(t.ts) AS last_ts, min(CAST(t.tx_id AS VARCHAR)) AS ref
+FROM transactions t
+JOIN (SELECT b_id AS account FROM money_edges) d ON d.account = CAST(t.dst AS VARCHAR)
+JOIN (SELECT dst, count(DISTINCT src) AS senders FROM transactions GROUP BY dst) k
+  ON k.dst = t.dst AND k.senders <= {int(max_senders)}
+WHERE CAST(t.src AS VARCHAR) NOT IN (SELECT victim_account FROM victims)
+GROUP BY t.src, t.dst
+HAVING count(*) >= 2 OR sum(t.amount) >= {float(min_amount)}"""
+
+
+def core_entities_sql() -> str:
+    """The SIMs and accounts that evidence already names, for owner and device edges."""
+    return """
+SELECT a_kind AS kind, a_id AS id FROM core_edges WHERE a_kind IN ('sim', 'account')
+UNION SELECT b_kind, b_id FROM core_edges WHERE b_kind IN ('sim', 'account')
+UNION SELECT 'sim', msisdn FROM suspect_sims
+UNION SELECT 'account', paid_account FROM victims"""
+
+
+def owner_edges_sql() -> str:
+    """SIM -> person and account -> person: the registered holder and the account owner
+    (a person holding both a mule SIM and a mule account is the link police look for)."""
+    return """
+SELECT 'sim' AS a_kind, s.msisdn AS a_id, 'person' AS b_kind, s.person_id AS b_id,
+       'registered_to' AS evidence, 1 AS n, CAST(NULL AS BIGINT) AS first_ts,
+       CAST(NULL AS BIGINT) AS last_ts, s.msisdn AS ref
+FROM sims s JOIN core_entities c ON c.kind = 'sim' AND c.id = s.msisdn
+WHERE s.person_id IS NOT NULL
+UNION ALL
+SELECT 'account', a.account_id, 'person', a.person_id, 'owned_by', 1,
+       CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), a.account_id
+FROM accounts a JOIN core_entities c ON c.kind = 'account' AND c.id = a.account_id
+WHERE a.person_id IS NOT NULL"""
+
+
+def device_edges_sql(dialect: Dialect, with_devices: bool) -> str:
+    """SIM -> device: handsets (IMEIs) the core SIMs used, and every other SIM seen in
+    those handsets (SIM boxes rotate a gang's SIMs over a few devices)."""
+    at = dialect.epoch_seconds("ts")
+    seen = f"SELECT caller AS msisdn, imei, {at} AS seen_at FROM calls WHERE imei IS NOT NULL"
+    if with_devices:
+        seen += (f" UNION ALL SELECT msisdn, imei, {dialect.epoch_seconds('from_ts')} "
+                 "FROM devices WHERE imei IS NOT NULL")
+    return f"""
+SELECT 'sim' AS a_kind, u.msisdn AS a_id, 'device' AS b_kind, u.imei AS b_id,
+       'used_device' AS evidence, count(*) AS n, min(u.seen_at) AS first_ts, max(u.seen_at) AS last_ts,
+       min(u.imei) AS ref
+FROM ({seen}) u
+WHERE u.imei IN (SELECT DISTINCT s.imei FROM ({seen}) s
+                 JOIN core_entities c ON c.kind = 'sim' AND c.id = s.msisdn)
+GROUP BY u.msisdn, u.imei"""
+
+
+def evidence_pipeline(dialect: Dialect, *, horizon_s: int, with_sms: bool, with_trail: bool,
+                      with_devices: bool, with_text: bool, min_traced_amount: float = 3000.0,
+                      max_feeder_senders: int = 30) -> Pipeline:
+    """All evidence edges, one row per (pair, evidence kind), as the step ``evidence``.
+
+    Args:
+        dialect: the engine's dialect.
+        horizon_s: how long after a contact a victim's payment still counts.
+        with_sms, with_trail, with_devices, with_text: which optional inputs exist.
+        min_traced_amount: see :func:`traced_money_edges_sql`.
+        max_feeder_senders: see :func:`feeder_edges_sql`.
+
+    Returns:
+        The pipeline.
+    """
+    columns = ", ".join(EDGE_COLUMNS)
+    p = Pipeline()
+    p.add("victims", victims_sql(), persist=True)
+    core = [f"SELECT {columns} FROM contact_edges"]
+    p.add("contact_edges", victim_contact_edges_sql(dialect, horizon_s, with_sms), persist=True)
+    if with_trail:
+        p.add("money_edges", traced_money_edges_sql(min_traced_amount), persist=True)
+        p.add("feeder_edges", feeder_edges_sql(min_traced_amount, max_feeder_senders))
+        core.append(f"SELECT {columns} FROM money_edges")
+        core.append(f"SELECT {columns} FROM feeder_edges")
+    if with_text:
+        core.append(f"SELECT {columns} FROM text_edges")
+    p.add("core_edges", " UNION ALL ".join(core), persist=True)
+    p.add("core_entities", core_entities_sql(), persist=True)
+    p.add("owner_edges", owner_edges_sql())
+    p.add("device_edges", device_edges_sql(dialect, with_devices))
+    p.add("evidence", f"SELECT {columns} FROM core_edges UNION ALL SELECT {columns} FROM "
+                      f"owner_edges UNION ALL SELECT {columns} FROM device_edges")
+    return p
