@@ -280,3 +280,28 @@ def test_homograph_host_mixing_latin_and_cyrillic_is_flagged():
     assert parse("domain", "www.k\u0430sikornbank.com").facts["mixed_script"] is True
     assert parse("domain", "กสิกร.com").facts["mixed_script"] is False
     assert "mixed_script" not in parse("url", "https://kasikornbank.com/").facts
+
+
+def test_bundled_suffix_list_is_the_one_provenance_names():
+    import hashlib
+    from importlib import resources
+
+    data = resources.files("scamtrace.identifiers").joinpath("data")
+    digest = hashlib.sha256(data.joinpath("public_suffix_list.dat").read_bytes()).hexdigest()
+    provenance = data.joinpath("PROVENANCE.md").read_text("utf-8")
+    assert digest in provenance
+    assert "MPL-2.0" in provenance
+
+
+def test_suffix_list_loads_without_any_network(monkeypatch):
+    import socket
+
+    from scamtrace.identifiers import psl
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("identifiers tried to open a network connection")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    psl.bundled_rules.cache_clear()
+    assert parse("domain", "www.example.co.th").value == "example.co.th"
