@@ -1,0 +1,106 @@
+"""Hub removal and communities on hand-made entity graphs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scamtrace.analytics.networks.graph import (
+    HubPolicy,
+    communities,
+    communities_without,
+    entity_graph_from_frame,
+    find_hubs,
+    participation,
+)
+
+
+def _gang(name: str, layers: int = 3) -> list[tuple]:
+    """A gang: two SIMs on one handset paying into a chain of mule accounts."""
+    rows = [("sim", f"{name}-s1", "device", f"{name}-d", 1.0),
+            ("sim", f"{name}-s2", "device", f"{name}-d", 1.0),
+            ("sim", f"{name}-s1", "account", f"{name}-a0", 2.0),
+            ("sim", f"{name}-s2", "account", f"{name}-a0", 2.0)]
+    rows += [("account", f"{name}-a{i}", "account", f"{name}-a{i + 1}", 2.0)
+             for i in range(layers)]
+    return rows
+
+
+def _frame(rows) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["a_kind", "a_id", "b_kind", "b_id", "weight"])
+
+
+def test_parallel_evidence_adds_up_and_self_loops_drop():
+    graph = entity_graph_from_frame(_frame([
+        ("sim", "s", "account", "a", 1.0), ("account", "a", "sim", "s", 2.5),
+        ("sim", "s", "sim", "s", 9.0)]))
+    assert graph.nodes.to_dict("records") == [{"kind": "account", "id": "a"},
+                                               {"kind": "sim", "id": "s"}]
+    assert graph.ends.tolist() == [[0, 1]] and graph.weight.tolist() == [3.5]
+
+
+def test_exchange_account_gluing_gangs_is_removed_by_degree():
+    rows = _gang("g1") + _gang("g2")
+    # Both gangs cash out at the same exchange deposit account, as do many others.
+    rows += [("account", "g1-a3", "account", "exchange", 2.0),
+             ("account", "g2-a3", "account", "exchange", 2.0)]
+    rows += [("account", f"customer{i}", "account", "exchange", 1.0) for i in range(10)]
+    graph = entity_graph_from_frame(_frame(rows))
+    hubs = find_hubs(graph, HubPolicy(max_degree=8))
+    assert hubs[["kind", "id"]].values.tolist() == [["account", "exchange"]]
+    assert hubs["reason"].iloc[0] == "more than 8 neighbours"
+    members = communities_without(graph, hubs, min_split_nodes=100)
+    by_gang = members.assign(gang=members["id"].str[:2]).groupby("gang")["community"].nunique()
+    assert set(members["id"].str[:2]) == {"g1", "g2"}  # the customers were leaves of the hub
+    assert by_gang.to_dict() == {"g1": 1, "g2": 1}
+    assert members.groupby("community")["id"].apply(lambda s: set(s.str[:2])).map(len).max() == 1
+
+
+def test_without_hub_removal_the_exchange_glues_the_gangs():
+    rows = _gang("g1") + _gang("g2") + [("account", "g1-a3", "account", "exchange", 2.0),
+                                        ("account", "g2-a3", "account", "exchange", 2.0)]
+    graph = entity_graph_from_frame(_frame(rows))
+    glued = communities_without(graph, pd.DataFrame(columns=["kind", "id"]), min_split_nodes=100)
+    assert glued["community"].nunique() == 1
+
+
+def test_low_degree_connector_is_removed_by_diversity():
+    # A shortener-like node with 6 links, 3 into each of two dense gangs: not many
+    # neighbours, but its weight is split evenly between two communities.
+    rows = []
+    for name in ("g1", "g2"):
+        nodes = [f"{name}-{i}" for i in range(6)]
+        rows += [("sim", a, "sim", b, 3.0) for i, a in enumerate(nodes) for b in nodes[i + 1:]]
+        rows += [("domain", "short.link", "sim", n, 1.0) for n in nodes[:3]]
+    graph = entity_graph_from_frame(_frame(rows))
+    hubs = find_hubs(graph, HubPolicy(max_degree=50, min_degree_for_diversity=4,
+                                      max_participation=0.4), min_split_nodes=5)
+    assert hubs[["kind", "id"]].values.tolist() == [["domain", "short.link"]]
+    assert hubs["participation"].iloc[0] == pytest.approx(0.5)
+    members = communities_without(graph, hubs, min_split_nodes=5)
+    assert members["community"].nunique() == 2
+
+
+def test_participation_coefficient():
+    ends = np.array([[0, 1], [0, 2], [0, 3], [0, 4]])
+    membership = np.array([9, 1, 1, 2, 2])
+    p = participation(ends, np.array([1.0, 1.0, 1.0, 1.0]), membership)
+    assert p[0] == pytest.approx(0.5) and p[1] == pytest.approx(0.0)
+
+
+def test_small_components_stay_whole_and_large_ones_are_split():
+    # Two 10-cliques joined by one light edge: one component of 20 vertices.
+    ends, weight = [], []
+    for base in (0, 10):
+        for i in range(10):
+            for j in range(i + 1, 10):
+                ends.append((base + i, base + j))
+                weight.append(1.0)
+    ends.append((0, 10))
+    weight.append(0.1)
+    ends, weight = np.array(ends), np.array(weight)
+    whole = communities(20, ends, weight, min_split_nodes=50)
+    split = communities(20, ends, weight, min_split_nodes=10, resolution=1.0)
+    assert len(set(whole)) == 1
+    assert len(set(split)) == 2 and len(set(split[:10])) == 1 and len(set(split[10:])) == 1
