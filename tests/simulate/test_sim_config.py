@@ -30,6 +30,10 @@ def test_bad_options_are_user_errors(tmp_path: Path):
         load_config(scale="huge")
     with pytest.raises(InvalidInput, match="days"):
         load_config(days=0)
+    reversed_range = tmp_path / "reversed.yaml"
+    reversed_range.write_text("layers: [4, 2]\n")
+    with pytest.raises(InvalidInput, match="layers must be"):
+        load_config(config_file=reversed_range)
     typo = tmp_path / "typo.yaml"
     typo.write_text("gangz: 3\n")
     with pytest.raises(InvalidInput, match="gangz"):

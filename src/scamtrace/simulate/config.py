@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from scamtrace.errors import InvalidDataFile, InvalidInput
 
@@ -82,7 +82,9 @@ class SimulationConfig(BaseModel):
     persons: int = Field(5_000, ge=500, description="Persons living in the world.")
     days: int = Field(7, ge=1, le=366, description="Days of activity simulated.")
     start_date: dt.date = Field(dt.date(2025, 6, 20), description="First day (UTC midnight).")
-    chunk_hours: int = Field(24, description="Hours of events generated and written per chunk.")
+    chunk_hours: int = Field(
+        24, ge=1, le=24, description="Hours of events generated and written per chunk."
+    )
 
     # legitimate life (per person and day, heavy-tailed over persons)
     calls_per_person_day: float = Field(2.8, gt=0, description="Mean legit calls placed.")
@@ -189,6 +191,13 @@ class SimulationConfig(BaseModel):
     )
     poisoning_burst_minutes: int = Field(90, ge=1, description="Length of the poisoning burst.")
 
+    @model_validator(mode="after")
+    def _ranges_are_ordered(self) -> "SimulationConfig":
+        for name, value in self:
+            if isinstance(value, tuple) and value[0] > value[1]:
+                raise ValueError(f"{name} must be [low, high] with low <= high")
+        return self
+
     def fingerprint(self) -> str:
         """A stable digest of every option, used to recognise an already simulated world."""
         payload = json.dumps(self.model_dump(mode="json"), sort_keys=True)
@@ -224,8 +233,9 @@ def load_config(
         config = SimulationConfig(**values)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise InvalidInput(f"invalid simulator option {where}: {first['msg']}") from None
+        where = ".".join(str(part) for part in first["loc"]) or "value"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise InvalidInput(f"invalid simulator option {where}: {message}") from None
     if 24 % config.chunk_hours:
         raise InvalidInput("invalid simulator option chunk_hours: must divide 24")
     return config
