@@ -192,7 +192,7 @@ class SimulationConfig(BaseModel):
     poisoning_burst_minutes: int = Field(90, ge=1, description="Length of the poisoning burst.")
 
     @model_validator(mode="after")
-    def _ranges_are_ordered(self) -> "SimulationConfig":
+    def _ranges_are_ordered(self) -> SimulationConfig:
         for name, value in self:
             if isinstance(value, tuple) and value[0] > value[1]:
                 raise ValueError(f"{name} must be [low, high] with low <= high")
