@@ -148,3 +148,25 @@ def test_taxii_objects_and_manifest(api_client, world):
     )
     assert denied.status_code == 403
     assert api_client.get(f"{base}/objects/").status_code == 401
+    hidden_id = stix_id("indicator", f"phone:{RED_ONLY}")
+    assert (
+        api_client.get(f"{base}/objects/{hidden_id}/", headers=world["telco_other"]).status_code
+        == 404
+    )
+    shared_id = stix_id("indicator", f"phone:{SHARED}")
+    one = api_client.get(f"{base}/objects/{shared_id}/", headers=world["telco_other"]).json()
+    assert [o["id"] for o in one["objects"]] == [shared_id]
+
+
+def test_cli_export_as_a_member(world, settings, tmp_path):
+    from scamtrace.intel.exchange import export_indicators
+    from scamtrace.orgs.service import authenticate_api_key
+    from scamtrace.store.engine import session_scope
+
+    with session_scope(settings.effective_database_url) as session:
+        key = world["telco_other"]["Authorization"].removeprefix("Bearer ")
+        viewer = authenticate_api_key(session, plaintext=key)
+        bundle = export_indicators(session, principal=viewer, fmt="stix", min_tier="low")
+        misp = export_indicators(session, principal=viewer, fmt="misp", min_tier="low")
+    assert "strongly-disagree" not in bundle and RED_ONLY not in bundle
+    assert RED_ONLY not in misp and '"type": "1"' not in misp  # telco A's RED false positive

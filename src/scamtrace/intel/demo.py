@@ -207,16 +207,20 @@ def describe_hub(
 
 
 def demo_step(context) -> None:
-    """``scamtrace demo`` step: fill the demo store's hub from the simulated world."""
-    world_dir = context.results.get("world") or context.results.get("simulate")
-    if isinstance(world_dir, dict):
-        world_dir = world_dir.get("world_dir") or world_dir.get("path")
-    if world_dir is None:
-        context.echo("intel hub: no simulated world in this demo run; skipped")
-        return
-    from scamtrace.intel.serving import index_dir_for
+    """``scamtrace demo`` step: fill the demo store's hub from the simulated world.
 
-    for line in describe_hub(
+    Uses ``context.results["world"]`` (a path) when an earlier step simulated one, else
+    simulates the tiny world under the demo's data directory.
+    """
+    from scamtrace.intel.serving import index_dir_for
+    from scamtrace.simulate.demo import ensure_world
+
+    world_dir = context.results.get("world")
+    if world_dir is None:
+        world_dir = ensure_world(context.data_dir / "world", seed=7, scale="tiny")
+    lines = describe_hub(
         context.database_url, index_dir_for(context.settings), Path(world_dir), context.base_url
-    ):
+    )
+    for line in lines:
         context.echo(line)
+    context.results["intel"] = lines

@@ -12,6 +12,7 @@ from scamtrace.intel.appeals import AppealView, decide_appeal, list_appeals, ope
 from scamtrace.intel.index_builder import rebuild_index
 from scamtrace.intel.schemas import AppealCreate, AppealDecision, AppealRead
 from scamtrace.intel.serving import index_dir_for, serving_for
+from scamtrace.orgs.audit import append_audit
 from scamtrace.orgs.service import Principal
 
 router = APIRouter(prefix="/v1/appeals", tags=["appeals"])
@@ -53,8 +54,17 @@ def create_appeal(session: SessionDep, caller: Caller, appeal_in: AppealCreate) 
 def read_appeals(
     session: SessionDep, analyst: Analyst, status: str | None = "open"
 ) -> list[AppealRead]:
-    """The appeal queue, earliest deadline first, with overdue flags (analysts)."""
-    return [_read(v) for v in list_appeals(session, status=status or None)]
+    """The appeal queue, earliest deadline first, with overdue flags (analysts; audited)."""
+    views = list_appeals(session, status=status or None)
+    append_audit(
+        session,
+        analyst.actor,
+        "intel.appeal.list",
+        "appeals",
+        {"status": status, "returned": len(views)},
+    )
+    session.commit()
+    return [_read(v) for v in views]
 
 
 @router.post("/{appeal_id}/decision", response_model=AppealRead)
