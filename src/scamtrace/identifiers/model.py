@@ -2,9 +2,9 @@
 
 Reports arrive typed on Thai keyboards, pasted from chat apps and exported from
 spreadsheets, so the same digits come as Thai numerals, full-width forms or with
-typographic dashes. :func:`fold_digits` maps all of them to ASCII once, with a
-precomputed ``str.translate`` table (one C-level pass, no per-call allocation besides
-the result), because phone and account parsing sit on the 200k lookups/s batch path.
+typographic dashes. :func:`fold_number` maps all of them to ASCII in one C-level pass
+(``bytes.translate`` for ASCII input, a precomputed ``str.translate`` table otherwise),
+because phone and account parsing sit on the 200k lookups/s batch path.
 """
 
 from __future__ import annotations

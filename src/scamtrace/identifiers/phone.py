@@ -8,8 +8,8 @@ Calls from abroad carry a display prefix that NBTC ordered operators to add in 2
 Neither is an ITU country code (69x beyond 692 is spare), so they are recognised here
 rather than looked up.
 
-This is a hot path (batch correlation runs 200k lookups a second), hence the single
-``str.translate`` pass, no regexes and frozensets for every membership test.
+This is a hot path (batch correlation runs 200k lookups a second), hence one translate
+pass (:func:`fold_number`), no regexes and frozensets for every membership test.
 """
 
 from __future__ import annotations
