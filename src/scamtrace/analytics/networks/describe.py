@@ -35,7 +35,9 @@ def member_roles(result: NetworkResult) -> pd.Series:
     is_account = members["kind"] == "account"
     hop = members.loc[is_account, "id"].map(first_hop)
     account_role = np.where(hop.fillna(1) <= 1, "mule_l1", "mule_l2+")
-    account_role = np.where(members.loc[is_account, "id"].isin(cashout), "cashout", account_role)
+    # Layer-1 mules withdraw too; cash-out is the last layer, reached at hop 2 or later.
+    is_cashout = members.loc[is_account, "id"].isin(cashout) & (hop.fillna(1) >= 2)
+    account_role = np.where(is_cashout, "cashout", account_role)
     roles[is_account] = account_role
     return roles.fillna(members["kind"])
 
