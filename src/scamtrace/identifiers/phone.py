@@ -139,6 +139,8 @@ def parse_phone(raw: str) -> Identifier:
             raise InvalidIdentifier("phone", raw, "only digits may follow +")
         return _international(raw, digits)
     if not (text.isdigit() and text.isascii()):
+        if text[:4].lower() == "tel:":  # RFC 3966 links in web pages and QR codes
+            return parse_phone(text[4:])
         if "*" in text or "#" in text:
             raise InvalidIdentifier("phone", raw, "a USSD string; parse it as kind ussd")
         raise InvalidIdentifier("phone", raw, "a phone number has only digits and separators")
