@@ -53,7 +53,10 @@ def _phone(raw: Any, column: str, row: int, seen: dict[str, str]) -> str:
         try:
             canonical = seen[text] = parse("phone", text).value
         except InvalidIdentifier as exc:
-            raise InvalidInput(f"call record {row}: {column}: {exc.reason}") from None
+            try:  # calls to and from service numbers (1185, 1441) are real traffic too
+                canonical = seen[text] = parse("short_code", text).value
+            except InvalidIdentifier:
+                raise InvalidInput(f"call record {row}: {column}: {exc.reason}") from None
     return canonical
 
 
