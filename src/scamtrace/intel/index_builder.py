@@ -147,7 +147,7 @@ def _allowlist_records(session: Session) -> tuple[list[int], list[np.void]]:
     So that a lookup of 1185 or a bank's call centre answers "official" even before
     anyone reports it (those with evidence carry the flag in their own record).
     """
-    held = set(session.execute(select(Indicator.kind, Indicator.value)).tuples())
+    held = {tuple(row) for row in session.execute(select(Indicator.kind, Indicator.value))}
     keys, records = [], []
     for entry in current_allowlist(session).entries:
         if entry.suffix or (entry.kind, entry.value) in held:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scamtrace.errors import InvalidInput, NotFound
+from scamtrace.errors import InvalidIdentifier, InvalidInput, NotFound
 from scamtrace.intel.access import TLP_ORDER, can_see_evidence, normalise_tlp
 from scamtrace.intel.evidence import EVIDENCE_KINDS, EvidenceFact, reporter_trust
 from scamtrace.intel.models import Evidence, Indicator
@@ -87,7 +87,9 @@ class NewEvidence:
     subtype: str
     confidence: float = 1.0
     observed_at: datetime | None = None
-    tlp: str = "green"
+    #: ``None``: CLEAR for citizen reports (the public tier counts them; reporters stay
+    #: hidden whatever the TLP), GREEN for members' evidence.
+    tlp: str | None = None
     sharing_group: str | None = None
     reporter_number: str | None = None
     report_id: int | None = None
@@ -105,6 +107,10 @@ def _check(item: NewEvidence) -> None:
 
 
 def _reporter(session: Session, number: str, seen_at: datetime) -> Reporter:
+    try:
+        number = canonical("phone", number)[1]
+    except InvalidIdentifier:
+        number = number.strip()  # still one reporter per written number, if not a phone
     digest = keyed_hash("reporter", number)
     row = session.execute(
         select(Reporter).where(Reporter.number_hash == digest)
@@ -159,7 +165,7 @@ def add_evidence(
                 report_id=item.report_id,
                 confidence=item.confidence,
                 observed_at=observed,
-                tlp=normalise_tlp(item.tlp),
+                tlp=normalise_tlp(item.tlp or ("clear" if item.evidence == "report" else "green")),
                 sharing_group=item.sharing_group,
                 details=item.details or {},
                 review="auto",
