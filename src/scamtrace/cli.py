@@ -23,6 +23,7 @@ DOMAIN_COMMANDS: tuple[str, ...] = (
     "scamtrace.api.commands",
     "scamtrace.simulate.commands",
     "scamtrace.analytics.commands",
+    "scamtrace.analytics.mules.commands",
     "scamtrace.analytics.sims.commands",
     "scamtrace.analytics.networks.commands",
     "scamtrace.intel.commands",

@@ -1,0 +1,220 @@
+"""Per-account behaviour features in SQL: the inputs of the typology rules.
+
+Every function returns DuckDB-dialect SQL over templated table names (the engine
+transpiles it for Spark). Amounts are divided by the data's median amount and times are
+measured in the data's own windows (:mod:`scamtrace.analytics.mules.scales`), so each
+feature means the same on baht with timestamps and on simulated dollars with steps.
+"""
+
+from __future__ import annotations
+
+from scamtrace.analytics.mules.scales import DataScales
+from scamtrace.analytics.pipeline import Pipeline
+
+#: Local time of the night-activity rule: Thailand is UTC+7 all year.
+DEFAULT_UTC_OFFSET_HOURS = 7
+
+
+def account_events_sql(transactions: str) -> str:
+    """Each transaction twice, once per side: account, counterparty, direction, amount, ts."""
+    return f"""
+        SELECT src AS account, dst AS cp, 'out' AS dir, amount, ts, tx_id FROM {transactions}
+        UNION ALL
+        SELECT dst AS account, src AS cp, 'in' AS dir, amount, ts, tx_id FROM {transactions}"""
+
+
+def ordered_events_sql(events: str, scales: DataScales) -> str:
+    """Events with their place in the account's history (credits sort before debits at a tie).
+
+    Adds ``gap_before`` (silence before the event), ``last_in_ts`` (latest credit so far),
+    ``debits_so_far``/``credits_so_far`` (segment numbers) and ``bucket`` (burst window
+    number). All window functions share one ordering, so the engine sorts once.
+    """
+    order = "PARTITION BY account ORDER BY ts, dir, tx_id"
+    running = f"OVER ({order} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+    return f"""
+        SELECT account, cp, dir, amount, ts,
+            CAST(floor((ts - {scales.t_min}) / {scales.bucket_window}) AS BIGINT) AS bucket,
+            ts - lag(ts) OVER ({order}) AS gap_before,
+            max(CASE WHEN dir = 'in' THEN ts END) {running} AS last_in_ts,
+            sum(CASE WHEN dir = 'out' THEN 1 ELSE 0 END) {running} AS debits_so_far,
+            sum(CASE WHEN dir = 'in' THEN 1 ELSE 0 END) {running} AS credits_so_far
+        FROM {events}"""
+
+
+def pair_buckets_sql(ordered: str) -> str:
+    """Transfers per account, counterparty, direction and burst window."""
+    return f"""
+        SELECT account, cp, dir, bucket, count(*) AS n
+        FROM {ordered} GROUP BY account, cp, dir, bucket"""
+
+
+def account_aggregates_sql(ordered: str, scales: DataScales, utc_offset_hours: int) -> str:
+    """Plain volumes plus the single-pass rule features of each account."""
+    med, fast = scales.amount_q50, scales.fast_window
+    night = (
+        f"avg(CASE WHEN (ts + {utc_offset_hours * 3600}) % 86400 < {5 * 3600} "
+        "THEN 1.0 ELSE 0.0 END)"
+        if scales.ts_kind == "timestamp"
+        else "CAST(NULL AS DOUBLE)"
+    )
+    sum_in = "coalesce(sum(CASE WHEN dir = 'in' THEN amount END), 0)"
+    sum_out = "coalesce(sum(CASE WHEN dir = 'out' THEN amount END), 0)"
+    return f"""
+        SELECT account,
+            sum(CASE WHEN dir = 'in' THEN 1 ELSE 0 END) AS n_in,
+            sum(CASE WHEN dir = 'out' THEN 1 ELSE 0 END) AS n_out,
+            {sum_in} / {med} AS sum_in,
+            {sum_out} / {med} AS sum_out,
+            avg(CASE WHEN dir = 'in' THEN amount END) / {med} AS mean_in,
+            avg(CASE WHEN dir = 'out' THEN amount END) / {med} AS mean_out,
+            min(CASE WHEN dir = 'in' THEN amount END) / {med} AS min_in,
+            min(CASE WHEN dir = 'out' THEN amount END) / {med} AS min_out,
+            max(CASE WHEN dir = 'in' THEN amount END) / {med} AS max_in,
+            max(CASE WHEN dir = 'out' THEN amount END) / {med} AS max_out,
+            avg(CASE WHEN amount < {scales.amount_q01} THEN 1.0 ELSE 0.0 END) AS tiny_share,
+            avg(CASE WHEN amount < {scales.amount_q05} THEN 1.0 ELSE 0.0 END) AS small_share,
+            avg(CASE WHEN amount >= {scales.round_unit}
+                      AND amount % {scales.round_unit} = 0 THEN 1.0 ELSE 0.0 END) AS round_share,
+            least(coalesce(sum(CASE WHEN dir = 'out' AND ts - last_in_ts <= {fast}
+                                    THEN amount END), 0)
+                  / nullif({sum_in}, 0), 1.0) AS rapid_out_share,
+            least({sum_out}, {sum_in}) / nullif(greatest({sum_out}, {sum_in}), 0)
+                AS pass_through_ratio,
+            avg(CASE WHEN dir = 'out' AND last_in_ts IS NOT NULL
+                     THEN CAST(ts - last_in_ts AS DOUBLE) / {scales.bucket_window} END)
+                AS hold_time,
+            coalesce(max(gap_before), 0) / {float(scales.span)} AS longest_silence,
+            CAST(min(ts) - {scales.t_min} AS DOUBLE) / {float(scales.span)} AS first_seen,
+            CAST(max(ts) - {scales.t_min} AS DOUBLE) / {float(scales.span)} AS last_seen,
+            {night} AS night_share
+        FROM {ordered}
+        GROUP BY account"""
+
+
+def burst_features_sql(pair_buckets: str, ordered: str, scales: DataScales) -> str:
+    """Per account: busiest burst windows, new senders, splitting and dormancy.
+
+    A sender is new in the window of its first transfer to the account. Splitting is the
+    most transfers with one counterparty in one window. A dormant account wakes when a
+    transfer follows a silence of ``dormant_gap``; the rule counts that window's events.
+    """
+    return f"""
+        WITH windows AS (
+            SELECT account, bucket,
+                   sum(CASE WHEN dir = 'in' THEN 1 ELSE 0 END) AS senders,
+                   sum(CASE WHEN dir = 'out' THEN 1 ELSE 0 END) AS receivers,
+                   sum(n) AS events, max(n) AS same_pair
+            FROM {pair_buckets} GROUP BY account, bucket
+        ), first_contacts AS (
+            SELECT account, first_bucket, count(*) AS new_senders
+            FROM (SELECT account, cp, min(bucket) AS first_bucket FROM {pair_buckets}
+                  WHERE dir = 'in' GROUP BY account, cp) AS p
+            GROUP BY account, first_bucket
+        ), pairs AS (
+            SELECT account, sum(CASE WHEN dir = 'in' THEN 1 ELSE 0 END) AS cp_in,
+                   sum(CASE WHEN dir = 'out' THEN 1 ELSE 0 END) AS cp_out
+            FROM (SELECT DISTINCT account, cp, dir FROM {pair_buckets}) AS d GROUP BY account
+        ), wakes AS (
+            SELECT o.account, max(w.events) AS dormant_wake_events
+            FROM {ordered} AS o
+            JOIN windows AS w ON w.account = o.account AND w.bucket = o.bucket
+            WHERE o.gap_before >= {scales.dormant_gap}
+            GROUP BY o.account
+        ), per_account AS (
+            SELECT account, max(senders) AS fan_in_window_max,
+                   max(receivers) AS fan_out_window_max, max(events) AS events_window_max,
+                   max(same_pair) AS split_max,
+                   sum(CASE WHEN same_pair >= 2 THEN 1 ELSE 0 END) AS split_windows,
+                   count(*) AS active_windows
+            FROM windows GROUP BY account
+        )
+        SELECT a.*, p.cp_in, p.cp_out, coalesce(f.fan_in_new_max, 0) AS fan_in_new_max,
+               coalesce(k.dormant_wake_events, 0) AS dormant_wake_events
+        FROM per_account AS a
+        JOIN pairs AS p ON p.account = a.account
+        LEFT JOIN (SELECT account, max(new_senders) AS fan_in_new_max FROM first_contacts
+                   GROUP BY account) AS f ON f.account = a.account
+        LEFT JOIN wakes AS k ON k.account = a.account"""
+
+
+def credit_debit_features_sql(ordered: str, scales: DataScales) -> str:
+    """Many credits then one large debit, and many debits after one credit.
+
+    Credits between two debits form a segment; a debit at least twice the largest credit
+    of the segment before it and carrying most of that segment's total "sweeps" it.
+    Debits after one credit and before the next, within one burst window, are onward
+    transfers.
+    """
+    return f"""
+        WITH credit_runs AS (
+            SELECT account, debits_so_far AS seg, count(*) AS n_credits,
+                   max(amount) AS max_credit, sum(amount) AS sum_credits
+            FROM {ordered} WHERE dir = 'in' GROUP BY account, debits_so_far
+        ), sweeps AS (
+            SELECT d.account, max(c.n_credits) AS credits_then_sweep
+            FROM {ordered} AS d
+            JOIN credit_runs AS c ON c.account = d.account AND c.seg = d.debits_so_far - 1
+            WHERE d.dir = 'out' AND d.amount >= 2 * c.max_credit
+              AND d.amount >= 0.5 * c.sum_credits
+            GROUP BY d.account
+        ), onward AS (
+            SELECT account, max(n) AS onward_max
+            FROM (SELECT account, credits_so_far, count(*) AS n FROM {ordered}
+                  WHERE dir = 'out' AND credits_so_far > 0
+                    AND ts - last_in_ts <= {scales.bucket_window}
+                  GROUP BY account, credits_so_far) AS o
+            GROUP BY account
+        )
+        SELECT a.account, coalesce(s.credits_then_sweep, 0) AS credits_then_sweep,
+               coalesce(o.onward_max, 0) AS onward_max
+        FROM (SELECT DISTINCT account FROM {ordered}) AS a
+        LEFT JOIN sweeps AS s ON s.account = a.account
+        LEFT JOIN onward AS o ON o.account = a.account"""
+
+
+def account_age_sql(transactions_first_seen: str, accounts: str, scales: DataScales) -> str:
+    """Age of the account when it first received money (days, or share of the period)."""
+    unit = 86400.0 if scales.ts_kind == "timestamp" else float(scales.span)
+    return f"""
+        SELECT f.account, CAST(f.first_in - a.opened_ts AS DOUBLE) / {unit} AS age_at_first_credit
+        FROM (SELECT account, min(ts) AS first_in FROM {transactions_first_seen}
+              WHERE dir = 'in' GROUP BY account) AS f
+        JOIN {accounts} AS a ON a.account = f.account"""
+
+
+def behaviour_pipeline(
+    transactions: str, scales: DataScales, *, utc_offset_hours: int = DEFAULT_UTC_OFFSET_HOURS
+) -> Pipeline:
+    """The steps that build ``mule_behaviour`` (one row per account) from transactions.
+
+    Args:
+        transactions: canonical table (tx_id, src, dst, amount, ts).
+        scales: the data's scales.
+        utc_offset_hours: local time offset for the night rule.
+
+    Returns:
+        A pipeline whose output has one row per account and every behaviour feature.
+    """
+    return (
+        Pipeline()
+        .add("mule_events", account_events_sql(transactions))
+        .add("mule_ordered", ordered_events_sql("mule_events", scales), persist=True,
+             repartition_by=["account"])
+        .add("mule_pair_buckets", pair_buckets_sql("mule_ordered"), persist=True,
+             repartition_by=["account"])
+        .add("mule_aggregates", account_aggregates_sql("mule_ordered", scales, utc_offset_hours),
+             persist=True)
+        .add("mule_bursts", burst_features_sql("mule_pair_buckets", "mule_ordered", scales),
+             persist=True)
+        .add("mule_credit_debit", credit_debit_features_sql("mule_ordered", scales),
+             persist=True)
+        .add("mule_behaviour", """
+            SELECT g.*, b.cp_in, b.cp_out, b.fan_in_new_max, b.fan_in_window_max,
+                   b.fan_out_window_max, b.events_window_max, b.split_max, b.split_windows,
+                   b.active_windows, b.dormant_wake_events,
+                   c.credits_then_sweep, c.onward_max
+            FROM mule_aggregates AS g
+            JOIN mule_bursts AS b ON b.account = g.account
+            JOIN mule_credit_debit AS c ON c.account = g.account""")
+    )

@@ -1,0 +1,159 @@
+"""Graph features of accounts in SQL: cycles, scatter-gather and what neighbours look like.
+
+Mules are rarely alone: feeders pay a collector, a collector sweeps to a layer of
+accounts, money comes back round in a cycle. These features look one or two hops away.
+Two-hop joins explode on hubs (a payroll or merchant account with 100,000 counterparties),
+so an account with more than ``hub_degree`` distinct counterparties is not used as the
+middle of a path nor counted on a three-account cycle; it still gets its own features.
+"""
+
+from __future__ import annotations
+
+from scamtrace.analytics.pipeline import Pipeline
+
+#: Accounts with more distinct counterparties than this are not path middles: mule layers
+#: are small accounts, and the cap keeps two-hop joins linear in the number of transfers.
+DEFAULT_HUB_DEGREE = 30
+
+#: Behaviour features summarised over each account's counterparties (max and mean).
+NEIGHBOUR_FEATURES: tuple[str, ...] = (
+    "split_max", "tiny_share", "cp_in", "cp_out", "min_in", "min_out",
+    "fan_in_new_max", "credits_then_sweep", "rapid_out_share",
+)
+
+
+def distinct_edges_sql(transactions: str) -> str:
+    """Distinct directed account pairs (self-transfers dropped)."""
+    return f"SELECT DISTINCT src, dst FROM {transactions} WHERE src <> dst"
+
+
+def path_middles_sql(edges: str, hub_degree: int) -> str:
+    """Accounts allowed as the middle of a two-hop path (not hubs)."""
+    return f"""
+        SELECT account FROM (
+            SELECT src AS account, dst AS cp FROM {edges}
+            UNION SELECT dst AS account, src AS cp FROM {edges}) AS u
+        GROUP BY account HAVING count(*) <= {hub_degree}"""
+
+
+def cycle_counts_sql(edges: str, middles: str) -> str:
+    """Per account: counterparties paid both ways (2-cycles) and 3-cycles through it."""
+    return f"""
+        WITH light AS (
+            SELECT e.src, e.dst FROM {edges} AS e
+            JOIN {middles} AS m1 ON m1.account = e.src
+            JOIN {middles} AS m2 ON m2.account = e.dst
+        ), two AS (
+            SELECT a.src AS account, count(*) AS cycles_2
+            FROM {edges} AS a JOIN {edges} AS b ON a.src = b.dst AND a.dst = b.src
+            GROUP BY a.src
+        ), three AS (
+            SELECT e1.src AS account, count(*) AS cycles_3
+            FROM light AS e1
+            JOIN light AS e2 ON e2.src = e1.dst
+            JOIN light AS e3 ON e3.src = e2.dst AND e3.dst = e1.src
+            WHERE e1.src <> e2.dst
+            GROUP BY e1.src
+        )
+        SELECT coalesce(two.account, three.account) AS account,
+               coalesce(cycles_2, 0) AS cycles_2, coalesce(cycles_3, 0) AS cycles_3
+        FROM two FULL OUTER JOIN three ON two.account = three.account"""
+
+
+def scatter_gather_sql(edges: str, middles: str) -> str:
+    """Scatter-gather: a source reaches one target through two or more middles.
+
+    Per account: targets it reaches that way (as source), sources reaching it (as target),
+    and such source-target pairs it is a middle of.
+    """
+    return f"""
+        WITH paths AS (
+            SELECT a.src AS source, a.dst AS middle, b.dst AS target
+            FROM {edges} AS a
+            JOIN {middles} AS m ON m.account = a.dst
+            JOIN {edges} AS b ON b.src = a.dst
+            WHERE a.src <> b.dst
+        ), pairs AS (
+            SELECT source, target FROM paths GROUP BY source, target HAVING count(*) >= 2
+        ), as_source AS (
+            SELECT source AS account, count(*) AS sg_as_source FROM pairs GROUP BY source
+        ), as_target AS (
+            SELECT target AS account, count(*) AS sg_as_target FROM pairs GROUP BY target
+        ), as_middle AS (
+            SELECT p.middle AS account, count(*) AS sg_as_middle
+            FROM paths AS p JOIN pairs AS q ON q.source = p.source AND q.target = p.target
+            GROUP BY p.middle
+        ), everyone AS (
+            SELECT account FROM as_source UNION SELECT account FROM as_target
+            UNION SELECT account FROM as_middle
+        )
+        SELECT e.account, coalesce(s.sg_as_source, 0) AS sg_as_source,
+               coalesce(t.sg_as_target, 0) AS sg_as_target,
+               coalesce(m.sg_as_middle, 0) AS sg_as_middle
+        FROM everyone AS e
+        LEFT JOIN as_source AS s ON s.account = e.account
+        LEFT JOIN as_target AS t ON t.account = e.account
+        LEFT JOIN as_middle AS m ON m.account = e.account"""
+
+
+def neighbour_features_sql(edges: str, features: str, columns: tuple[str, ...]) -> str:
+    """Max and mean of feature columns over the accounts an account pays and is paid by.
+
+    Args:
+        edges: distinct directed pairs (src, dst).
+        features: one row per account with the columns.
+        columns: the feature columns to summarise.
+
+    Returns:
+        SQL with ``account`` and ``pay_max_<c>``, ``pay_avg_<c>`` (over payees) and
+        ``paid_max_<c>``, ``paid_avg_<c>`` (over payers).
+    """
+    def summary(prefix: str) -> str:
+        return ", ".join(
+            f"max(f.{c}) AS {prefix}_max_{c}, avg(f.{c}) AS {prefix}_avg_{c}" for c in columns
+        )
+
+    def picked(alias: str, prefix: str) -> str:
+        return ", ".join(
+            f"{alias}.{prefix}_{agg}_{c}" for c in columns for agg in ("max", "avg")
+        )
+
+    return f"""
+        WITH payees AS (
+            SELECT e.src AS account, {summary('pay')}
+            FROM {edges} AS e JOIN {features} AS f ON f.account = e.dst GROUP BY e.src
+        ), payers AS (
+            SELECT e.dst AS account, {summary('paid')}
+            FROM {edges} AS e JOIN {features} AS f ON f.account = e.src GROUP BY e.dst
+        )
+        SELECT coalesce(a.account, b.account) AS account, {picked('a', 'pay')},
+               {picked('b', 'paid')}
+        FROM payees AS a FULL OUTER JOIN payers AS b ON a.account = b.account"""
+
+
+def graph_pipeline(transactions: str, *, hub_degree: int = DEFAULT_HUB_DEGREE) -> Pipeline:
+    """Steps building ``mule_edges`` and ``mule_graph`` (cycle and scatter-gather counts).
+
+    Args:
+        transactions: canonical table.
+        hub_degree: accounts with more counterparties are not used as path middles.
+
+    Returns:
+        A pipeline whose output ``mule_graph`` has one row per account on a cycle or in a
+        scatter-gather; ``mule_edges`` stays available for neighbour features.
+    """
+    return (
+        Pipeline()
+        .add("mule_edges", distinct_edges_sql(transactions), persist=True,
+             repartition_by=["src"])
+        .add("mule_middles", path_middles_sql("mule_edges", hub_degree), persist=True)
+        .add("mule_cycles", cycle_counts_sql("mule_edges", "mule_middles"), persist=True)
+        .add("mule_scatter", scatter_gather_sql("mule_edges", "mule_middles"), persist=True)
+        .add("mule_graph", """
+            SELECT coalesce(c.account, s.account) AS account,
+                   coalesce(c.cycles_2, 0) AS cycles_2, coalesce(c.cycles_3, 0) AS cycles_3,
+                   coalesce(s.sg_as_source, 0) AS sg_as_source,
+                   coalesce(s.sg_as_target, 0) AS sg_as_target,
+                   coalesce(s.sg_as_middle, 0) AS sg_as_middle
+            FROM mule_cycles AS c FULL OUTER JOIN mule_scatter AS s ON c.account = s.account""")
+    )
