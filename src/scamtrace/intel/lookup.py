@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from scamtrace.errors import InvalidIdentifier
-from scamtrace.identifiers.model import NUMBER_FOLD
+from scamtrace.identifiers.model import NUMBER_FOLD, SEPARATORS
 from scamtrace.intel.access import audiences_of
 from scamtrace.intel.actions import action_for
 from scamtrace.intel.lookup_index import (
@@ -39,6 +39,8 @@ MAX_BATCH = 10_000
 # parser (about 20 us); the test suite checks this agrees with identifiers.parse.
 _CANONICAL_MOBILE = re.compile(r"\+66[689][0-9]{8}")
 _NATIONAL_MOBILE = re.compile(r"0[689][0-9]{8}")
+#: The ASCII characters NUMBER_FOLD deletes (see scamtrace.identifiers.model.SEPARATORS).
+_ASCII_SEPARATORS = bytes(sorted({ord(c) for c in SEPARATORS if ord(c) < 128}))
 
 
 @lru_cache(maxsize=200_000)
@@ -49,18 +51,33 @@ def _parse(kind: str, raw: str) -> tuple[str, str]:
     return ident.kind, ident.value
 
 
+def _fast_mobile(raw: str) -> str | None:
+    """The E.164 form of a Thai mobile number written in a common way, else ``None``."""
+    if _CANONICAL_MOBILE.fullmatch(raw):
+        return raw
+    if _NATIONAL_MOBILE.fullmatch(raw):
+        return "+66" + raw[1:]
+    # bytes.translate deletes ASCII separators in C; the Unicode table (Thai digits,
+    # full-width forms) is only needed for non-ASCII input.
+    if raw.isascii():
+        folded = raw.encode().translate(None, _ASCII_SEPARATORS).decode()
+    else:
+        folded = raw.translate(NUMBER_FOLD)
+    if _CANONICAL_MOBILE.fullmatch(folded):
+        return folded
+    if _NATIONAL_MOBILE.fullmatch(folded):
+        return "+66" + folded[1:]
+    return None
+
+
 def normalise(kind: str, raw: str) -> tuple[str, str]:
     """Return ``(kind, canonical value)`` of an identifier in any written form.
 
     Raises:
         InvalidIdentifier: the value cannot be canonicalised.
     """
-    if kind == "phone":
-        folded = raw.translate(NUMBER_FOLD)
-        if _CANONICAL_MOBILE.fullmatch(folded):
-            return kind, folded
-        if _NATIONAL_MOBILE.fullmatch(folded):
-            return kind, "+66" + folded[1:]
+    if kind == "phone" and (fast := _fast_mobile(raw)) is not None:
+        return kind, fast
     return _parse(kind, raw)
 
 
@@ -200,17 +217,11 @@ def lookup_batch(
     """
     canon: list[tuple[str, str] | None] = []
     errors: dict[int, str] = {}
-    mobile, national = _CANONICAL_MOBILE.fullmatch, _NATIONAL_MOBILE.fullmatch
     for position, (kind, raw) in enumerate(items):
-        # Thai mobiles in their common written forms inline; the rest through the parser.
-        if kind == "phone":
-            folded = raw.translate(NUMBER_FOLD)
-            if mobile(folded):
-                canon.append((kind, folded))
-                continue
-            if national(folded):
-                canon.append((kind, "+66" + folded[1:]))
-                continue
+        # Thai mobiles in their common written forms first; the rest through the parser.
+        if kind == "phone" and (fast := _fast_mobile(raw)) is not None:
+            canon.append((kind, fast))
+            continue
         try:
             canon.append(_parse(kind, raw))
         except InvalidIdentifier as exc:
@@ -241,17 +252,38 @@ def lookup_batch(
         better = found & (records["score"].astype(np.int16) > best_score[positions])
         best[positions[better]] = records[better]
         best_score[positions[better]] = records["score"][better]
+    # render_answer inlined, with the policy's actions precomputed: this loop runs once
+    # per identifier and function calls are a large part of its cost.
+    actions = {
+        (code, eligible): action_for(name, eligible, policy)
+        for code, name in TIER_NAMES.items()
+        for eligible in (False, True)
+    }
     out: list[dict[str, Any]] = []
     known = (best_score >= 0).tolist()
-    for position, (item, record) in enumerate(zip(canon, best.tolist())):
+    for position, (item, record) in enumerate(zip(canon, best.tolist(), strict=True)):
         if item is None:
+            kind, raw = items[position]
+            out.append({"kind": kind, "value": raw, "error": errors[position]})
+        elif not known[position]:
+            out.append(render_answer(item[0], item[1], None, public=False, policy=policy))
+        else:
+            (score, tier, _, flags, _, _, n_members, n_reports, n_reporters, codes, first, last) = (
+                record
+            )
             out.append(
-                {"kind": items[position][0], "value": items[position][1], "error": errors[position]}
+                {
+                    "kind": item[0],
+                    "value": item[1],
+                    "known": True,
+                    "tier": TIER_NAMES[tier],
+                    "score": score,
+                    "action": actions[(tier, bool(flags & FLAG_BLOCK_ELIGIBLE))],
+                    "reasons": _reasons(codes, n_reports, n_reporters, n_members),
+                    "official": bool(flags & FLAG_ALLOWLISTED),
+                    "held_for_review": bool(flags & FLAG_HELD),
+                    "first_seen": _iso(first),
+                    "last_seen": _iso(last),
+                }
             )
-            continue
-        out.append(
-            render_answer(
-                item[0], item[1], record if known[position] else None, public=False, policy=policy
-            )
-        )
     return out
