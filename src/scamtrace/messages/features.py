@@ -1,0 +1,106 @@
+"""Hashed character n-gram features computed for a whole batch at once with numpy.
+
+Thai is written without spaces between words, so character n-grams (1 to 5) over the
+masked text carry the wording in both scripts; a word-boundary marker makes short
+English words count as words. The hash is a fixed polynomial over code points (never
+Python's salted ``hash()``), so the same text gives the same features in training and at
+inference, on any machine, and the shipped weights need no vocabulary.
+
+Features per text are n-gram counts divided by the square root of the text's n-gram total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import sparse
+
+NGRAM_SIZES: tuple[int, ...] = (1, 2, 3, 4, 5)
+HASH_BITS = 20  # the widest table any model uses; narrower tables take the top bits
+_SEPARATOR = 0  # code point that never occurs in masked text; n-grams may not span it
+_ROLL = np.uint64(0x100000001B3)  # FNV-64 prime as the polynomial base
+_SPREAD = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the top bits are well mixed
+_SIZE_SALT = tuple(np.uint64(0xC2B2AE3D27D4EB4F * (size + 1) % 2**64) for size in range(8))
+
+
+def _code_points(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    joined = "\x00".join(f" {text} " for text in texts) + "\x00"
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    # Position i belongs to text number (separators seen before i).
+    doc_of_position = np.zeros(len(codes), dtype=np.int64)
+    doc_of_position[1:] = np.cumsum(codes[:-1] == _SEPARATOR)
+    return codes, doc_of_position
+
+
+def hashed_ngrams(texts: Sequence[str], bits: int = HASH_BITS) -> tuple[np.ndarray, np.ndarray]:
+    """All character n-grams of every text, as (text index, column) pairs.
+
+    Args:
+        texts: masked texts (see :func:`scamtrace.messages.normalise.mask_for_model`).
+        bits: log2 of the table size; columns fall in ``[0, 2**bits)``.
+
+    Returns:
+        (doc, column): equal-length int64 arrays, one entry per n-gram occurrence.
+    """
+    if not texts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    codes, doc_of_position = _code_points(texts)
+    is_separator = codes == _SEPARATOR
+    docs, columns = [], []
+    shift = np.uint64(64 - bits)
+    with np.errstate(over="ignore"):
+        rolling = np.zeros_like(codes)
+        spans_separator = np.zeros(len(codes), dtype=bool)
+        for size in NGRAM_SIZES:
+            length = len(codes) - size + 1
+            if length <= 0:
+                break
+            rolling = rolling[:length] * _ROLL + codes[size - 1:]
+            spans_separator = spans_separator[:length] | is_separator[size - 1:]
+            keep = ~spans_separator
+            docs.append(doc_of_position[:length][keep])
+            columns.append(((rolling[keep] ^ _SIZE_SALT[size]) * _SPREAD) >> shift)
+    return np.concatenate(docs), np.concatenate(columns).astype(np.int64)
+
+
+def feature_matrix(texts: Sequence[str], bits: int) -> sparse.csr_matrix:
+    """Hashed n-gram counts scaled by 1/sqrt(n-grams in the text), shape (n, 2**bits).
+
+    The scaling needs no per-(text, column) grouping, so inference can score with one
+    ``bincount`` per class (see :func:`linear_scores`) and match training exactly.
+
+    Args:
+        texts: masked texts.
+        bits: log2 of the table size.
+
+    Returns:
+        A CSR matrix with float32 values.
+    """
+    docs, columns = hashed_ngrams(texts, bits)
+    scale = 1.0 / np.sqrt(np.maximum(np.bincount(docs, minlength=len(texts)), 1))
+    matrix = sparse.csr_matrix(
+        (scale[docs].astype(np.float32), (docs, columns)), shape=(len(texts), 2**bits),
+        dtype=np.float32)
+    matrix.sum_duplicates()
+    return matrix
+
+
+def linear_scores(texts: Sequence[str], weights: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """Decision values ``X @ weights + bias`` without building X.
+
+    Args:
+        texts: masked texts.
+        weights: (2**bits, n_classes) float array.
+        bias: (n_classes,) float array.
+
+    Returns:
+        (len(texts), n_classes) float64 scores.
+    """
+    bits = int(weights.shape[0]).bit_length() - 1
+    docs, columns = hashed_ngrams(texts, bits)
+    lengths = np.maximum(np.bincount(docs, minlength=len(texts)), 1)
+    gathered = weights[columns].astype(np.float64)
+    totals = np.stack([np.bincount(docs, weights=gathered[:, k], minlength=len(texts))
+                       for k in range(weights.shape[1])], axis=1)
+    return totals / np.sqrt(lengths)[:, None] + bias

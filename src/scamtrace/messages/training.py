@@ -1,0 +1,221 @@
+"""Train the shipped message classifier, scam-type model and lexical URL model.
+
+Training data (``scamtrace model train``):
+
+* ../shared/data/thai-sms-ssivakorn and uci-sms-spam, deduplicated and mapped to the
+  project's label map (:mod:`scamtrace.messages.datasets`);
+* the simulator's message templates (:mod:`scamtrace.simulate.texts_scam` and
+  ``texts_legit``), rendered with neutral slot values: the only typed scam examples,
+  and the bank, courier and agency impersonations the public sets lack;
+* ../shared/data/url-hannousse-11430 URL strings for the URL model.
+
+Linear SVMs fit on hashed n-grams; a temperature fitted on out-of-fold decision values
+turns their scores into calibrated probabilities (Guo et al. 2017, temperature scaling).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import string
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+from scamtrace.messages import datasets
+from scamtrace.messages.features import feature_matrix
+from scamtrace.messages.model_store import (
+    PROVENANCE_FILE,
+    TEXT_MODEL_FILE,
+    URL_MODEL_FILE,
+    save_arrays,
+)
+from scamtrace.messages.normalise import mask_for_model
+from scamtrace.messages.scam_types import SCAM_TYPES, cue_type
+from scamtrace.messages.url_lexical import DENSE_NAMES, url_feature_matrix
+
+TEXT_BITS = 18
+TYPE_BITS = 16
+URL_BITS = 18
+_SLOT_VALUES = {
+    "url": "https://example-link.com/x", "amount": "5,000", "fee": "35", "line": "@abc123",
+    "brand": "Brand", "bank": "KBank", "courier": "Kerry", "phone": "081-234-5678",
+    "name": "Somchai", "tracking": "TH123456789", "date": "12/05", "pct": "30",
+    "acct": "123-4-56789-0", "otp": "123456", "ref": "ABCD", "code": "12", "time": "18:30",
+    "place": "Central", "item": "นม", "balance": "12,345.00", "last4": "1234",
+}
+
+
+class _Slots(dict):
+    def __missing__(self, key: str) -> str:
+        return _SLOT_VALUES.get(key, "x")
+
+
+# Variants of the slots that name an impersonated party, so that a template is learnt
+# for its wording and not for one bank's or courier's name.
+_SLOT_VARIANTS = (
+    {},
+    {"bank": "SCB", "courier": "Flash Express", "brand": "Shopee", "name": "Nok"},
+    {"bank": "กรุงไทย", "courier": "ไปรษณีย์ไทย", "brand": "AIS", "name": "Tom"},
+)
+
+
+def _render(template: str, variant: int = 0) -> str:
+    values = {**_SLOT_VALUES, **_SLOT_VARIANTS[variant]}
+    names = {field for _, field, _, _ in string.Formatter().parse(template) if field}
+    return template.format_map(_Slots({name: values.get(name, "x") for name in names}))
+
+
+def simulator_corpus() -> tuple[list[str], list[str], list[str | None]]:
+    """Render the simulator's templates once each: (texts, labels, scam types).
+
+    Returns:
+        Three parallel lists; scam types are None for legit and spam texts.
+    """
+    from scamtrace.simulate import texts_legit, texts_scam
+
+    texts, labels, types = [], [], []
+    for scam_type, families in texts_scam.FAMILIES.items():
+        for _, template in families:
+            for variant in range(len(_SLOT_VARIANTS)):
+                texts.append(_render(template, variant))
+                labels.append("scam")
+                types.append(scam_type)
+    legit = [*texts_legit.P2P_TH, *(t for _, t in texts_legit.OTP),
+             *(t for _, t in texts_legit.BANK_NOTICE), *(t for _, t in texts_legit.COURIER)]
+    legit += list(getattr(texts_legit, "P2P_EN", ()))
+    spam = [*(t for _, t in texts_legit.OPERATOR_PROMO), *(t for _, t in texts_legit.SHOP_ADVERT)]
+    for group, label in ((legit, "legit"), (spam, "spam")):
+        for template in group:
+            texts.append(_render(template))
+            labels.append(label)
+            types.append(None)
+    return texts, labels, types
+
+
+def fit_temperature(scores: np.ndarray, targets: np.ndarray) -> float:
+    """The softmax temperature that minimises the log loss of out-of-fold scores.
+
+    Args:
+        scores: (n, k) decision values, or (n,) for a binary model.
+        targets: class index per row (0/1 for binary).
+
+    Returns:
+        The temperature (scores are divided by it).
+    """
+    if scores.ndim == 1:
+        scores = np.stack([-scores / 2, scores / 2], axis=1)
+    best, best_loss = 1.0, np.inf
+    for temperature in np.geomspace(0.05, 5.0, 60):
+        scaled = scores / temperature
+        scaled = scaled - scaled.max(axis=1, keepdims=True)
+        log_probs = scaled - np.log(np.exp(scaled).sum(axis=1, keepdims=True))
+        loss = -log_probs[np.arange(len(targets)), targets].mean()
+        if loss < best_loss:
+            best, best_loss = float(temperature), loss
+    return best
+
+
+def _oof_scores(matrix, targets: np.ndarray, groups: np.ndarray, c: float) -> np.ndarray:
+    from sklearn.model_selection import StratifiedGroupKFold
+    from sklearn.svm import LinearSVC
+
+    folds = StratifiedGroupKFold(3, shuffle=True, random_state=7)
+    width = len(np.unique(targets))
+    scores = np.zeros((len(targets), 1 if width == 2 else width))
+    for train, test in folds.split(matrix, targets, groups):
+        model = LinearSVC(C=c).fit(matrix[train], targets[train])
+        decision = model.decision_function(matrix[test])
+        scores[test] = decision.reshape(len(test), -1)
+    return scores.squeeze(axis=1) if width == 2 else scores
+
+
+def label_corpus(data_dir: Path) -> tuple[list[str], list[str], np.ndarray, list[str | None]]:
+    """All labelled training messages: (texts, labels, near-duplicate groups, scam types)."""
+    thai = datasets.load_thai_ssivakorn(data_dir)
+    uci = datasets.load_uci_sms(data_dir)
+    sim_texts, sim_labels, sim_types = simulator_corpus()
+    texts = thai.texts + uci.texts + sim_texts
+    labels = thai.labels + [datasets.map_uci_label(o, t) for o, t in zip(uci.original_labels,
+                                                                          uci.texts)] + sim_labels
+    types = [None] * (len(thai.texts) + len(uci.texts)) + sim_types
+    return texts, labels, datasets.near_duplicate_groups(texts), types
+
+
+def train_all(data_dir: Path, out_dir: Path, c_text: float = 1.0, c_url: float = 1.0) -> dict:
+    """Train every model from the labelled files and write the artifacts to ``out_dir``.
+
+    Args:
+        data_dir: the shared data folder (../shared/data).
+        out_dir: where ``text_model.npz.gz``, ``url_model.npz.gz`` and PROVENANCE.json go.
+        c_text: SVM regularisation of the label model.
+        c_url: SVM regularisation of the URL model.
+
+    Returns:
+        The provenance record that was written.
+    """
+    # scikit-learn is needed to train only; the shipped models load without it.
+    from sklearn.svm import LinearSVC
+
+    texts, labels, groups, given_types = label_corpus(data_dir)
+    masked = [mask_for_model(text) for text in texts]
+    label_names = list(datasets.LABELS)
+    targets = np.array([label_names.index(label) for label in labels])
+    matrix = feature_matrix(masked, TEXT_BITS)
+    temperature = fit_temperature(_oof_scores(matrix, targets, groups, c_text), targets)
+    label_model = LinearSVC(C=c_text).fit(matrix, targets)
+
+    # Scam types: the simulator's truth, else a clear cue; messages with neither stay out.
+    typed = [(m, given or cue_type(m)) for m, label, given in zip(masked, labels, given_types)
+             if label == "scam"]
+    typed = [(m, t) for m, t in typed if t]
+    type_targets = np.array([SCAM_TYPES.index(t) for _, t in typed])
+    type_model = LinearSVC(C=0.5).fit(feature_matrix([m for m, _ in typed], TYPE_BITS),
+                                      type_targets)
+    type_weights = np.zeros((2**TYPE_BITS, len(SCAM_TYPES)), dtype=np.float32)
+    type_bias = np.full(len(SCAM_TYPES), -10.0)
+    present = type_model.classes_
+    type_weights[:, present] = type_model.coef_.T
+    type_bias[present] = type_model.intercept_
+    save_arrays(out_dir / TEXT_MODEL_FILE, {
+        "labels": np.array(label_names), "weights": label_model.coef_.T.astype(np.float32),
+        "bias": label_model.intercept_, "temperature": np.array(temperature),
+        "scam_types": np.array(SCAM_TYPES), "type_weights": type_weights,
+        "type_bias": type_bias,
+    })
+
+    urls, phishing = datasets.load_hannousse_urls(data_dir)
+    url_matrix = url_feature_matrix(urls, URL_BITS)
+    url_groups = np.arange(len(urls))
+    url_temperature = fit_temperature(_oof_scores(url_matrix, phishing, url_groups, c_url),
+                                      phishing)
+    url_model = LinearSVC(C=c_url).fit(url_matrix, phishing)
+    weights = url_model.coef_.ravel()
+    save_arrays(out_dir / URL_MODEL_FILE, {
+        "gram_weights": weights[:2**URL_BITS].astype(np.float32),
+        "dense_weights": weights[2**URL_BITS:].astype(np.float64),
+        "bias": np.array(float(url_model.intercept_[0])), "temperature": np.array(url_temperature),
+    })
+    provenance = {
+        "trained_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "datasets": {
+            "thai-sms-ssivakorn": "github.com/ssivakorn/Thai-SMS-spam-filter@b7ebc2e (MIT)",
+            "uci-sms-spam": "SMS Spam Collection v.1, Almeida et al. 2011 (CC BY 4.0)",
+            "url-hannousse-11430": "Hannousse & Yahiouche 2021, URL strings only (CC BY 4.0)",
+            "simulator-templates": "scamtrace.simulate texts_scam / texts_legit, one render each",
+        },
+        "label_map": "OK,OTP->legit; spam->spam; scam->scam except premium-SMS subscriptions "
+                     "(->spam); UCI ham->legit, spam->spam or scam (prize/call-back cues)",
+        "counts": {"messages": len(texts), "by_label": dict(Counter(labels)),
+                   "typed_scams": dict(Counter(t for _, t in typed)), "urls": len(urls),
+                   "phishing_urls": int(phishing.sum())},
+        "features": {"text": f"char 1-5-grams of masked text, 2**{TEXT_BITS} hashed",
+                     "type": f"2**{TYPE_BITS} hashed", "url": f"char 1-5-grams 2**{URL_BITS} "
+                     f"hashed + {len(DENSE_NAMES)} lexical measurements"},
+        "model": {"text": f"LinearSVC C={c_text}, temperature {temperature:.3f}",
+                  "url": f"LinearSVC C={c_url}, temperature {url_temperature:.3f}"},
+        "metrics": "see docs/messages.md and bench/bench_messages.py (grouped 5-fold)",
+    }
+    (out_dir / PROVENANCE_FILE).write_text(json.dumps(provenance, indent=2, ensure_ascii=False)
+                                           + "\n", encoding="utf-8")
+    return provenance

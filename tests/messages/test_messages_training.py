@@ -1,0 +1,52 @@
+import numpy as np
+
+from scamtrace.messages.datasets import (
+    map_thai_label,
+    map_uci_label,
+    near_duplicate_groups,
+)
+from scamtrace.messages.features import feature_matrix, linear_scores
+from scamtrace.messages.model_store import load_arrays, save_arrays
+from scamtrace.messages.training import fit_temperature, simulator_corpus
+
+
+def test_label_map_premium_sms_is_spam_and_prize_callbacks_are_scam():
+    assert map_thai_label("OTP", "รหัส OTP 1234") == "legit"
+    assert map_thai_label("scam", "ลุ้นค่าโทร 500บาท กด *184# สมัครดวงดี 3บ/ขค") == "spam"
+    assert map_thai_label("scam", "ฟรีเครดิต 200 คลิก bit.ly/x") == "scam"
+    assert map_uci_label("spam", "WINNER! You won a prize, call 09061701461 to claim") == "scam"
+    assert map_uci_label("spam", "50% off all pizzas this weekend, reply STOP to end") == "spam"
+    assert map_uci_label("ham", "call me when you win") == "legit"
+
+
+def test_near_duplicates_share_a_group_and_others_do_not():
+    texts = ["โปรใหม่ ใหญ่กว่า ดีกว่า ก.ค นี้! กดเลย: pq8q.com/2Ck",
+             "โปรใหม่ ใหญ่กว่า ดีกว่า ก.ค นี้! กดเลย: p48q.com/fop",
+             "Meeting at Central tomorrow, see you there"]
+    groups = near_duplicate_groups(texts)
+    assert groups[0] == groups[1] != groups[2]
+
+
+def test_hashed_scores_match_the_training_matrix():
+    texts = ["hello world", "สวัสดี ครับ", ""]
+    matrix = feature_matrix(texts, 10)
+    weights = np.random.default_rng(0).normal(size=(2**10, 3)).astype(np.float32)
+    bias = np.array([0.1, 0.2, 0.3])
+    expected = matrix @ weights + bias
+    assert np.allclose(linear_scores(texts, weights, bias), expected, atol=1e-5)
+
+
+def test_tiny_training_sample_fits_and_round_trips(tmp_path):
+    from sklearn.svm import LinearSVC
+
+    texts, labels, _ = simulator_corpus()
+    matrix = feature_matrix(texts, 12)
+    targets = np.array([["legit", "spam", "scam"].index(label) for label in labels])
+    model = LinearSVC().fit(matrix, targets)
+    assert (model.predict(matrix) == targets).mean() > 0.9
+    temperature = fit_temperature(model.decision_function(matrix), targets)
+    assert 0.05 <= temperature <= 5.0
+    save_arrays(tmp_path / "m.npz.gz", {"weights": model.coef_.T, "labels": np.array(["a"])})
+    loaded = load_arrays(tmp_path / "m.npz.gz")
+    assert np.allclose(loaded["weights"], model.coef_.T, atol=1e-2)
+    assert loaded["labels"].tolist() == ["a"]
