@@ -210,7 +210,7 @@ class LookupIndex:
     def __init__(self, index_dir: Path, poll_seconds: float = 0.5) -> None:
         self.index_dir = Path(index_dir)
         self.poll_seconds = poll_seconds
-        self._checked = 0.0
+        self._checked = time.monotonic()  # the generation opened below is current now
         self._view = _open_generation(self.index_dir, current_generation(self.index_dir))
 
     record_dtype = RECORD_DTYPE
