@@ -260,3 +260,26 @@ def test_bad_bulk_files_are_refused_whole(api_client, auth_headers, name, conten
     assert answer.status_code == 400
     assert needle in answer.json()["detail"].lower()
     assert session.execute(select(Report)).scalars().all() == []
+
+
+def test_sms_forward_is_classified_and_its_indicators_become_evidence(api_client, telco, session):
+    text = "ไปรษณีย์ไทย: พัสดุของท่านตกค้าง ชำระค่าธรรมเนียม 35 บาท ที่ https://thaipost-th.top/pay?utm_source=sms"
+    answer = api_client.post("/v1/reports/sms", headers=telco, json={
+        "reporter": REPORTER, "text": text, "sender": "0612345678",
+        "received_at": T0.isoformat()})
+    assert answer.status_code == 201, answer.text
+    report = session.execute(select(Report)).scalar_one()
+    assert (report.status, report.label, report.language) == ("analysed", "scam", "th")
+    assert report.analysis["links"][0]["verdict"] == "phishing"
+    assert report.analysis["links"][0]["brand"] == "Thailand Post"
+    values = set(session.execute(select(Indicator.value)).scalars())
+    assert {"https://thaipost-th.top/pay", "thaipost-th.top", SCAMMER} <= values
+
+
+def test_identifiers_in_a_legit_notice_are_not_evidence(api_client, telco, session):
+    text = "KBank: Your OTP is 482913 (Ref: ABCD). Do not share this code with anyone."
+    api_client.post("/v1/reports/sms", headers=telco, json={"reporter": REPORTER, "text": text,
+                                                           "sender": "KBank"})
+    report = session.execute(select(Report)).scalar_one()
+    assert report.label == "legit"
+    assert set(session.execute(select(Indicator.value)).scalars()) == {"kbank"}

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from scamtrace.messages import classify_text, judge_urls
+
 
 def analyse_report(text: str) -> dict[str, Any]:
     """Classify ``text``, extract its indicators and judge its links.
@@ -17,9 +19,23 @@ def analyse_report(text: str) -> dict[str, Any]:
         text: a validated report text.
 
     Returns:
-        ``{"label", "scam_type", "score", "language", "indicators": [{"kind", "value"}],
-        "links": [{"url", "verdict", "score", "brand", "reasons"}]}``.
+        ``{"label", "scam_type", "score", "scores", "language",
+        "indicators": [{"kind", "value"}], "links": [{"url", "verdict", "score", "brand",
+        "reasons"}]}``.
     """
-    from scamtrace.messages import analyse_message
-
-    return analyse_message(text)
+    result = classify_text(text)
+    urls = [item.value for item in result.indicators if item.kind == "url"]
+    links = [
+        {"url": verdict.url, "verdict": verdict.verdict, "score": round(verdict.score, 4),
+         "brand": verdict.brand, "reasons": list(verdict.reasons)}
+        for verdict in (judge_urls(urls) if urls else [])
+    ]
+    return {
+        "label": result.label,
+        "scam_type": result.scam_type,
+        "score": round(result.score, 4),
+        "scores": {label: round(score, 4) for label, score in result.scores.items()},
+        "language": result.language,
+        "indicators": [{"kind": item.kind, "value": item.value} for item in result.indicators],
+        "links": links,
+    }
