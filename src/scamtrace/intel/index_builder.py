@@ -8,6 +8,7 @@ publishes the next one (:func:`scamtrace.intel.lookup_index.merge_changes`).
 
 from __future__ import annotations
 
+import fcntl
 import json
 from collections import defaultdict
 from dataclasses import dataclass
@@ -63,6 +64,8 @@ KIND_CODES = {
 }
 #: Re-assess indicators not scored for this long, so decay reaches the index.
 RESCORE_AFTER = timedelta(hours=1)
+#: Changes this much older than the cursor are merged again (late-committing writers).
+CURSOR_MARGIN = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -182,9 +185,15 @@ def rebuild_index(
     Returns:
         The new generation and how much changed.
     """
-    now = now or utcnow()
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
+    # One builder at a time: two would both publish "the next" generation.
+    with open(index_dir / ".builder.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _rebuild_locked(session, index_dir, full=full, now=now or utcnow())
+
+
+def _rebuild_locked(session: Session, index_dir: Path, *, full: bool, now: datetime) -> BuildResult:
     state_file = _state_path(index_dir)
     cursor = None
     if not full and state_file.exists():
@@ -198,8 +207,9 @@ def rebuild_index(
     session.flush()
     query = select(Indicator).order_by(Indicator.updated_at, Indicator.id)
     if cursor is not None:
-        # >= rather than >: rows sharing the cursor's timestamp are re-merged, harmlessly.
-        query = query.where(Indicator.updated_at >= cursor)
+        # A transaction that stamped updated_at before the cursor may commit after it was
+        # read: re-merge a margin of recent changes (idempotent) so none is missed.
+        query = query.where(Indicator.updated_at >= cursor - CURSOR_MARGIN)
     changed = list(session.execute(query).scalars())
     keys, records, deletes, audiences = _records_for(session, changed, now)
     official_keys, official_records = _allowlist_records(session)
