@@ -63,10 +63,17 @@ def test_rule_fires_with_a_reason(scored, account, rule):
 
 def test_planted_accounts_outrank_background(scored):
     scores = scored.scores.set_index("account")["score"]
-    planted = ["splitter", "collector", "sweeper", "fanout", "sleeper"]
+    planted = ["splitter", "sweeper", "fanout", "sleeper"]
     background = scores[scores.index.str.startswith("bg")]
     assert scores[planted].min() > background.quantile(0.9)
     assert ((scores >= 0) & (scores <= 1)).all()
+
+
+def test_accounts_that_never_pay_out_stay_below_the_threshold(scored):
+    rules = scored.rules.set_index("account")
+    # the collector receives from twelve new senders but never sends anything on
+    assert rules.loc["collector", "rule_fan_in_new_senders"] == 1.0
+    assert rules.loc["collector", "score"] < 0.5
 
 
 def test_rule_bands_take_the_highest_reached():

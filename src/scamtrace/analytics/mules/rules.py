@@ -23,6 +23,9 @@ import pandas as pd
 #: Score at or above which an account is flagged by typology scoring.
 DEFAULT_THRESHOLD = 0.5
 
+#: Score multiplier for accounts that never send a transfer.
+NO_OUTFLOW_FACTOR = 0.5
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -102,16 +105,19 @@ RULES: tuple[Rule, ...] = (
          "middle of {value:.0f} scatter-gather paths"),
 )
 
+# A typology reaches 1 only when several of its rules agree: one behaviour alone (a busy
+# account forwarding its salary, a merchant's customers paying the same two shops) is
+# common among honest accounts and must stay below the flag threshold.
 TYPOLOGIES: tuple[Typology, ...] = (
     Typology("pass_through_mule", (("rapid_pass_through", 1.0), ("balanced_flow", 0.5),
              ("onward_transfers", 1.0), ("small_credits_then_sweep", 1.0),
-             ("fan_in_new_senders", 1.0)), full_score=2.5),
+             ("fan_in_new_senders", 1.0)), full_score=3.0),
     Typology("structuring", (("splitting", 1.5), ("tiny_amounts", 1.0),
              ("round_amounts", 0.5)), full_score=2.0),
     Typology("rented_or_new_account", (("dormant_woken", 1.0), ("night_activity", 0.5),
              ("young_account", 1.0), ("rapid_pass_through", 0.5)), full_score=2.0),
-    Typology("layering_network", (("cycles", 1.0), ("scatter_gather", 1.0),
-             ("fan_in_new_senders", 0.5)), full_score=1.5),
+    Typology("layering_network", (("cycles", 1.0), ("scatter_gather", 0.5),
+             ("rapid_pass_through", 0.5), ("fan_in_new_senders", 0.5)), full_score=2.0),
 )
 
 
@@ -161,7 +167,11 @@ def apply_rules(features: pd.DataFrame, ts_kind: str) -> pd.DataFrame:
         out[f"typology_{typology.name}"] = score
         typology_scores.append(score)
     stacked = np.vstack(typology_scores)
-    out["score"] = 0.9 * stacked.max(axis=0) + 0.1 * stacked.mean(axis=0)
+    score = 0.9 * stacked.max(axis=0) + 0.1 * stacked.mean(axis=0)
+    # A mule passes money on. An account that never pays out (a biller, a merchant's
+    # collection account, a saver) keeps at most half its score, below the flag threshold.
+    never_pays = features["n_out"].fillna(0).to_numpy() == 0
+    out["score"] = np.where(never_pays, NO_OUTFLOW_FACTOR * score, score)
     out["reasons"] = _reasons(texts, contributions, n)
     return out
 
