@@ -55,9 +55,7 @@ def simulate_world(cfg: SimulationConfig, out_dir: Path) -> dict:
     )
     writer = WorldWriter(out_dir)
     try:
-        for name, table in static_tables(
-            world, names, gangs, cfg.seed, cfg.legit_nominee_share
-        ).items():
+        for name, table in static_tables(world, names, gangs, cfg.seed, cfg.legit_nominee_share):
             writer.write_table(name, table)
         truth = EventTruth()
         days = DayEvents(world, cfg, gangs, names, pool, ctx, writer, truth)

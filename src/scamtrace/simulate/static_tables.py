@@ -6,6 +6,8 @@ businesses and reporters are scattered among everyone else.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -47,10 +49,14 @@ def registrations(world: World, seed: int, share: float) -> tuple[np.ndarray, np
     return holder, nominee
 
 
+def _labels(values: tuple[str, ...], codes: np.ndarray) -> pa.Array:
+    return pa.array(values, pa.string()).take(pa.array(np.asarray(codes, np.int64)))
+
+
 def static_tables(
     world: World, names: Names, gangs: list[Gang], seed: int, nominee_share: float
-) -> dict[str, pa.Table]:
-    """Build the five static tables.
+) -> Iterator[tuple[str, pa.Table]]:
+    """Build the five static tables, one at a time (a 5-million-person world is large).
 
     Args:
         world: the complete world.
@@ -59,63 +65,71 @@ def static_tables(
         seed: the root seed.
         nominee_share: share of personal SIMs registered on a relative's identity.
 
-    Returns:
-        Tables by name, each sorted by its id.
+    Yields:
+        (name, table) pairs, each table sorted by its id.
     """
-    provinces = np.array(pv.PROVINCE_NAMES, dtype=object)
-    owner, nominee = registrations(world, seed, nominee_share)
-    tables = {
-        "persons": _sorted(
+    yield (
+        "persons",
+        _sorted(
             "persons",
             {
                 "person_id": names.person_id,
                 "national_id_hash": national_id_hashes(world),
-                "province": provinces[world.person_province],
-                "age_band": np.array(pv.AGE_BANDS, object)[world.person_age_band],
+                "province": _labels(pv.PROVINCE_NAMES, world.person_province),
+                "age_band": _labels(pv.AGE_BANDS, world.person_age_band),
                 "digital_skill": world.person_skill.astype(np.float32),
             },
             ["person_id"],
         ),
-        "cells": _sorted(
+    )
+    yield (
+        "cells",
+        _sorted(
             "cells",
             {
                 "cell_id": cell_ids(world),
-                "province": provinces[world.cell_province],
+                "province": _labels(pv.PROVINCE_NAMES, world.cell_province),
                 "lat": world.cell_lat,
                 "lon": world.cell_lon,
                 "border_zone": world.cell_border,
             },
             ["cell_id"],
         ),
-        "sims": _sorted(
+    )
+    owner, nominee = registrations(world, seed, nominee_share)
+    yield (
+        "sims",
+        _sorted(
             "sims",
             {
                 "msisdn": names.msisdn,
                 "person_id": names.person_id.take(pa.array(owner)),
-                "operator": np.array(pv.OPERATORS, object)[world.sim_operator],
+                "operator": _labels(pv.OPERATORS, world.sim_operator),
                 "activated_at": timestamps(world.sim_activated - world.start_ts, world.start_ts),
-                "registration": np.where(nominee, "nominee", "named").astype(object),
+                "registration": _labels(("named", "nominee"), nominee.astype(np.int64)),
             },
             ["msisdn"],
         ),
-    }
+    )
     acct_owner = world.acct_owner
     person = names.person_id.take(pa.array(np.maximum(acct_owner, 0)))
     person = pc.if_else(pa.array(acct_owner >= 0), person, pa.scalar(None, pa.string()))
-    tables["accounts"] = _sorted(
+    yield (
         "accounts",
-        {
-            "account_id": names.account_id,
-            "bank_code": np.array(pv.BANK_CODES, object)[world.acct_bank],
-            "account_number": pc.utf8_slice_codeunits(names.account_id, 4),
-            "person_id": person,
-            "opened_at": timestamps(world.acct_opened - world.start_ts, world.start_ts),
-            "kind": np.array(ACCOUNT_KINDS, object)[world.acct_kind],
-        },
-        ["account_id"],
+        _sorted(
+            "accounts",
+            {
+                "account_id": names.account_id,
+                "bank_code": _labels(pv.BANK_CODES, world.acct_bank),
+                "account_number": pc.utf8_slice_codeunits(names.account_id, 4),
+                "person_id": person,
+                "opened_at": timestamps(world.acct_opened - world.start_ts, world.start_ts),
+                "kind": _labels(ACCOUNT_KINDS, world.acct_kind),
+            },
+            ["account_id"],
+        ),
     )
-    tables["sim_devices"] = _sim_devices(world, names, gangs)
-    return tables
+    yield "sim_devices", _sim_devices(world, names, gangs)
 
 
 def _sim_devices(world: World, names: Names, gangs: list[Gang]) -> pa.Table:
