@@ -124,11 +124,36 @@ def run_demo(world_dir: Path, work_dir: Path) -> list[str]:
 
 
 def describe_hub(
-    database_url: str, index_dir: Path, world_dir: Path, base_url: str = "http://127.0.0.1:8000"
+    database_url: str,
+    index_dir: Path,
+    world_dir: Path,
+    base_url: str = "http://127.0.0.1:8000",
+    *,
+    load_reports: bool = True,
 ) -> list[str]:
-    """Load the world's reports into the store at ``database_url`` and describe the hub."""
-    accepted, skipped, world_end = load_world_reports(database_url, world_dir)
-    lines = [f"intel hub: {accepted} reports loaded as evidence ({skipped} without an identifier)"]
+    """Load the world's reports into the store at ``database_url`` and describe the hub.
+
+    Args:
+        database_url: the migrated store.
+        index_dir: where to publish the lookup index.
+        world_dir: the simulated world.
+        base_url: where the API is served (for the feed URLs shown).
+        load_reports: ``False`` when report intake already turned the world's reports
+            into evidence (the demo's reports step), so they are not counted twice.
+
+    Returns:
+        Lines for the person watching the demo.
+    """
+    world_end = None
+    if load_reports:
+        accepted, skipped, world_end = load_world_reports(database_url, world_dir)
+        lines = [
+            f"intel hub: {accepted} reports loaded as evidence ({skipped} without an identifier)"
+        ]
+    else:
+        lines = ["intel hub: evidence from the reports taken in by report intake"]
+        with session_scope(database_url) as session:
+            world_end = session.execute(select(func.max(Indicator.last_seen_at))).scalar()
     with session_scope(database_url) as session:
         build = rebuild_index(session, index_dir, full=True, now=world_end)
         tiers = Counter(
@@ -210,7 +235,9 @@ def demo_step(context) -> None:
     """``scamtrace demo`` step: fill the demo store's hub from the simulated world.
 
     Uses ``context.results["world"]`` (a path) when an earlier step simulated one, else
-    simulates the tiny world under the demo's data directory.
+    simulates the tiny world under the demo's data directory. When a ``reports`` step
+    already fed the world's reports through intake (which adds them to the hub), they
+    are not loaded again.
     """
     from scamtrace.intel.serving import index_dir_for
     from scamtrace.simulate.demo import ensure_world
@@ -219,7 +246,11 @@ def demo_step(context) -> None:
     if world_dir is None:
         world_dir = ensure_world(context.data_dir / "world", seed=7, scale="tiny")
     lines = describe_hub(
-        context.database_url, index_dir_for(context.settings), Path(world_dir), context.base_url
+        context.database_url,
+        index_dir_for(context.settings),
+        Path(world_dir),
+        context.base_url,
+        load_reports="reports" not in context.results,
     )
     for line in lines:
         context.echo(line)
