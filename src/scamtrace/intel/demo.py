@@ -220,7 +220,7 @@ def describe_hub(
         lines.append(
             f"    {kind} {value}: bank -> {as_bank['tier']}/{as_bank['action']}"
             f"{' (official)' if as_bank.get('official') else ''}; "
-            f"public -> {as_public['tier']}"
+            f"public -> {as_public['tier']}{' (official)' if as_public.get('official') else ''}"
         )
     lines.append(
         "  feeds (members' API key): "
