@@ -75,7 +75,7 @@ def test_low_degree_connector_is_removed_by_diversity():
         rows += [("domain", "short.link", "sim", n, 1.0) for n in nodes[:3]]
     graph = entity_graph_from_frame(_frame(rows))
     hubs = find_hubs(graph, HubPolicy(max_degree=50, min_degree_for_diversity=4,
-                                      max_participation=0.4), min_split_nodes=5)
+                                      max_participation=0.4, diversity_split_nodes=5))
     assert hubs[["kind", "id"]].values.tolist() == [["domain", "short.link"]]
     assert hubs["participation"].iloc[0] == pytest.approx(0.5)
     members = communities_without(graph, hubs, min_split_nodes=5)

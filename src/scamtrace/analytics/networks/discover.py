@@ -131,8 +131,7 @@ def discover_networks(engine: Engine, sources: dict[str, Path | None],
         "WHERE (h.kind = e.a_kind AND h.id = e.a_id) OR (h.kind = e.b_kind AND h.id = e.b_id))",
         "graph_edges")
     graph = entity_graph_from_engine(engine, "graph_edges")
-    hubs = find_hubs(graph, options.hubs, resolution=options.resolution,
-                     min_split_nodes=options.min_split_nodes)
+    hubs = find_hubs(graph, options.hubs, resolution=options.resolution)
     members = communities_without(graph, hubs, resolution=options.resolution,
                                   min_split_nodes=options.min_split_nodes)
     evidence = engine.fetch_pandas("weighted_evidence")
