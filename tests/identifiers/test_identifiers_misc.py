@@ -129,6 +129,7 @@ def test_bad_line_ids(raw):
         ("Thai Post", "thaipost"),
         ("ＴＨＡＩＰＯＳＴ", "thaipost"),
         ("AIS", "ais"),
+        ("NT", "nt"),
         ("TrueMove H", "truemoveh"),
     ],
 )
@@ -138,7 +139,7 @@ def test_sender_ids_are_case_folded_alphanumerics(raw, value):
 
 @pytest.mark.parametrize(
     ("raw", "reason"),
-    [("ab", "3-11"), ("ThisIsTooLongSender", "3-11"), ("กสิกร", "ASCII"), ("1185", "all digits")],
+    [("a", "2-11"), ("ThisIsTooLongSender", "2-11"), ("กสิกร", "ASCII"), ("1185", "all digits")],
 )
 def test_bad_sender_ids(raw, reason):
     with pytest.raises(InvalidIdentifier) as caught:

@@ -24,7 +24,7 @@ _LINE_URL = re.compile(
     r"(?:https?://)?(?:line\.me|lin\.ee)/(?:r/)?ti/p/(~?@?[^/?#]+)", re.IGNORECASE
 )
 _SENDER_DROP = str.maketrans({" ": None, "-": None, ".": None, "_": None, "'": None})
-_SENDER = re.compile(r"[a-z0-9]{3,11}")
+_SENDER = re.compile(r"[a-z0-9]{2,11}")
 
 
 def parse_line_id(raw: str) -> Identifier:
@@ -69,7 +69,7 @@ def parse_sender_id(raw: str) -> Identifier:
     """
     text = unicodedata.normalize("NFKC", raw).strip().casefold().translate(_SENDER_DROP)
     if not _SENDER.fullmatch(text):
-        raise InvalidIdentifier("sender_id", raw, "a sender id is 3-11 ASCII letters or digits")
+        raise InvalidIdentifier("sender_id", raw, "a sender id is 2-11 ASCII letters or digits")
     if text.isdigit():
         raise InvalidIdentifier("sender_id", raw, "all digits: parse it as phone or short_code")
     return Identifier("sender_id", text, {})

@@ -46,12 +46,19 @@ def _when(value: datetime | None) -> datetime:
 
 
 def _sender(raw: str | None) -> tuple[str, str] | None:
+    """The original sender as the network gives it: a number, a short code or a name.
+
+    The network, not the citizen, supplies it: an unreadable sender never refuses the
+    report, it is only left out of the evidence.
+    """
     if raw is None or not raw.strip():
         return None
-    try:
-        return canonical_or_none("phone", raw)
-    except InvalidIdentifier:
-        return canonical_or_none("sender_id", raw)
+    for kind in ("phone", "short_code", "sender_id"):
+        try:
+            return canonical_or_none(kind, raw)
+        except InvalidIdentifier:
+            continue
+    return None
 
 
 def submit_sms_report(session: Session, report_in: SmsReportCreate, *, caller: Principal) -> ReportReceipt:

@@ -164,12 +164,18 @@ def _analyse_and_share(session: Session, report: Report, submission: Submission,
         named.append(submission.sender)
     if submission.text:
         analysis = analyse_report(submission.text)
-        report.label, report.label_score = analysis["label"], analysis["score"]
-        report.scam_type = submission.scam_type or analysis["scam_type"]
-        report.language = analysis["language"]
         report.analysis = analysis
-        # Identifiers inside a message judged legit (a real bank notice) are not evidence.
-        if analysis["label"] != "legit":
+        report.language = analysis["language"]
+        # An SMS forward *is* the message; elsewhere the text is the person's own account
+        # ("they called and I transferred..."), which reads as legit to a message model.
+        # Such a text labels the report only when it looks like a scam or spam message.
+        forwarded = report.channel == "sms_1185"
+        if forwarded or analysis["label"] != "legit":
+            report.label, report.label_score = analysis["label"], analysis["score"]
+            report.scam_type = submission.scam_type or analysis["scam_type"]
+        # Identifiers inside a forwarded message judged legit (a real bank notice) are not
+        # evidence; in a person's own account they are what the person is pointing at.
+        if not (forwarded and analysis["label"] == "legit"):
             named.extend((item["kind"], item["value"]) for item in analysis["indicators"])
     report.status = "analysed"
     evidence = [
