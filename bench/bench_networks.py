@@ -88,7 +88,8 @@ def bench_quality(world: Path) -> None:
     members, summaries = describe_networks(result)
     seconds = time.perf_counter() - t0
     truth = pd.read_parquet(world / "truth" / "truth_entities.parquet")
-    truth = truth[truth["role"] != "victim"]
+    # A mule shared by two gangs is listed once per gang; it can sit in one network only.
+    truth = truth[truth["role"] != "victim"].drop_duplicates(["kind", "id"])
     mules = set(truth.loc[(truth["kind"] == "sim")
                           & truth["role"].isin(["caller_sim", "sms_sim"]), "id"])
     flagged = set(result.sim_scores.loc[result.sim_scores["flagged"], "msisdn"])
