@@ -28,6 +28,7 @@ DOMAIN_COMMANDS: tuple[str, ...] = (
     "scamtrace.analytics.networks.commands",
     "scamtrace.intel.commands",
     "scamtrace.reports.commands",
+    "scamtrace.messages.commands",
     "scamtrace.demo",
 )
 

@@ -1,0 +1,137 @@
+"""Classify messages: legit / spam / scam, a scam type, calibrated scores, language, indicators.
+
+The label model scores masked text (links, numbers and codes replaced by tokens, see
+:func:`scamtrace.messages.normalise.mask_for_model`), so a bank's real notice with a
+link stays legit and a scam is recognised by its wording. Scores are a softmax of the
+SVM decision values divided by a temperature fitted out of fold: a score of 0.9 is right
+about nine times in ten on held-out data. The scam type comes from the cue lexicons when
+one type clearly dominates and from the type model otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from scamtrace.messages.extract import Indicator, extract_indicators
+from scamtrace.messages.features import linear_scores
+from scamtrace.messages.model_store import load_text_model
+from scamtrace.messages.normalise import mask_for_model
+from scamtrace.messages.scam_types import cue_type
+
+_THAI_LETTER = re.compile(r"[\u0e01-\u0e4f]")
+_LATIN_LETTER = re.compile(r"[a-z]", re.IGNORECASE)
+_TOKEN = re.compile(r"⟦\w+⟧")
+
+
+@dataclass
+class MessageResult:
+    """What the classifier says about one message.
+
+    Attributes:
+        label: ``legit``, ``spam`` or ``scam``.
+        scam_type: one of :data:`scamtrace.messages.scam_types.SCAM_TYPES` when scam.
+        score: calibrated probability of ``label``.
+        scores: calibrated probability of every label.
+        language: ``th``, ``en``, ``mixed`` or ``unknown``.
+        indicators: identifiers found in the text, canonical.
+    """
+
+    label: str
+    scam_type: str | None
+    score: float
+    scores: dict[str, float]
+    language: str
+    indicators: list[Indicator] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        """The mapping written by ``scamtrace classify`` (one JSON line per message)."""
+        return {
+            "label": self.label,
+            "scam_type": self.scam_type,
+            "score": round(self.score, 4),
+            "scores": {k: round(v, 4) for k, v in self.scores.items()},
+            "language": self.language,
+            "indicators": [i.to_dict() for i in self.indicators],
+        }
+
+
+def detect_language(masked: str) -> str:
+    """``th``, ``en`` or ``mixed`` from the share of Thai among the letters of a text.
+
+    Args:
+        masked: a masked text (its ``⟦url⟧``-style tokens are ignored).
+
+    Returns:
+        ``th`` (over 80 % Thai letters), ``en`` (under 20 %), ``mixed``, or ``unknown``.
+    """
+    text = _TOKEN.sub(" ", masked)
+    thai = len(_THAI_LETTER.findall(text))
+    latin = len(_LATIN_LETTER.findall(text))
+    if thai + latin == 0:
+        return "unknown"
+    share = thai / (thai + latin)
+    if share >= 0.8:
+        return "th"
+    return "en" if share <= 0.2 else "mixed"
+
+
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def classify_texts(texts: Sequence[str], *, with_indicators: bool = True) -> list[MessageResult]:
+    """Classify many messages at once (the models score the whole batch together).
+
+    Args:
+        texts: messages as received (Thai, English or mixed).
+        with_indicators: also extract indicators from every message.
+
+    Returns:
+        One :class:`MessageResult` per text, in order.
+    """
+    model = load_text_model()
+    masked = [mask_for_model(text or "") for text in texts]
+    probabilities = _softmax(linear_scores(masked, model.weights, model.bias)
+                             / model.temperature)
+    labels = probabilities.argmax(axis=1)
+    scam_index = model.labels.index("scam")
+    scam_rows = [i for i, label in enumerate(labels) if label == scam_index]
+    types: dict[int, str] = {}
+    if scam_rows:
+        type_scores = linear_scores([masked[i] for i in scam_rows], model.type_weights,
+                                    model.type_bias)
+        for row, scores in zip(scam_rows, type_scores):
+            types[row] = cue_type(masked[row]) or model.scam_types[int(scores.argmax())]
+    results = []
+    for i, text in enumerate(texts):
+        results.append(MessageResult(
+            label=model.labels[labels[i]],
+            scam_type=types.get(i),
+            score=float(probabilities[i, labels[i]]),
+            scores={name: float(p) for name, p in zip(model.labels, probabilities[i])},
+            language=detect_language(masked[i]),
+            indicators=extract_indicators(text or "") if with_indicators else [],
+        ))
+    return results
+
+
+def classify_text(text: str) -> MessageResult:
+    """Classify one message.
+
+    Args:
+        text: the message as received.
+
+    Returns:
+        The :class:`MessageResult`.
+
+    Examples:
+        >>> classify_text("รหัส OTP ของคุณคือ 123456 ห้ามบอกผู้อื่น").label
+        'legit'
+    """
+    return classify_texts([text])[0]

@@ -1,0 +1,48 @@
+import pytest
+
+from scamtrace.messages.brands import edit_distance, skeleton
+from scamtrace.messages.urls import judge_url, judge_urls
+
+
+@pytest.mark.parametrize(
+    ("url", "brand"),
+    [
+        ("kbank-secure-th.com", "KBank"),
+        ("https://scb-secure-login.xyz/verify", "SCB"),
+        ("http://kasikornbamk.com/login", "KBank"),
+        ("http://xn--kbnk-63d.com/verify", "KBank"),  # kbаnk.com with a Cyrillic a
+        ("https://kbank.com.verify-account.top/", "KBank"),
+        ("thailandpost-th.com/track", "Thailand Post"),
+    ],
+)
+def test_lookalikes_are_phishing_with_the_imitated_brand(url, brand):
+    verdict = judge_url(url)
+    assert verdict.verdict == "phishing"
+    assert verdict.brand == brand
+    assert verdict.reasons
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://www.kasikornbank.com/th/personal", "https://www.scb.co.th/th/personal-banking.html",
+     "https://track.thailandpost.co.th/", "https://shopee.co.th/", "https://www.rd.go.th/"],
+)
+def test_official_domains_are_benign(url):
+    verdict = judge_url(url)
+    assert verdict.verdict == "benign"
+    assert verdict.score < 0.5
+
+
+def test_ip_hosts_and_shorteners_raise_suspicion():
+    verdicts = judge_urls(["http://203.0.113.9/kbank/login.php", "https://bit.ly/3abcd"])
+    assert verdicts[0].verdict in ("suspicious", "phishing")
+    assert any("IP address" in r for r in verdicts[0].reasons)
+    assert any("shortener" in r for r in verdicts[1].reasons)
+
+
+def test_skeleton_and_edit_distance():
+    assert skeleton("kbаnk") == "kbank"
+    assert skeleton("scb-0nline") == "scb-online"
+    assert edit_distance("kasikornbank", "kasikornbamk") == 1
+    assert edit_distance("abcd", "abdc") == 1
+    assert edit_distance("short", "muchlongerstring", limit=3) == 4
