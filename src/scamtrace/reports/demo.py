@@ -66,11 +66,27 @@ def feed_world(world_dir: Path, database_url: str, *, keys: dict[str, str]) -> d
                 outcome[f"refused ({exc.title})"] += 1
                 continue
             outcome["merged duplicates" if duplicate else row["channel"]] += 1
-        statuses = Counter(session.query(Report.status).all())
-        labels = Counter(session.query(Report.label).all())
+        statuses = Counter(status for (status,) in session.query(Report.status))
+        labels = Counter(str(label) for (label,) in session.query(Report.label))
+        ussd = session.query(Report.reported_value, Report.escalated).filter(
+            Report.channel == "ussd_1185", Report.status != "merged").all()
     return {"calls_loaded": loaded.accepted, "submitted": dict(outcome),
-            "statuses": {k[0]: v for k, v in statuses.items()},
-            "labels": {str(k[0]): v for k, v in labels.items()}}
+            "statuses": dict(statuses), "labels": dict(labels),
+            "ussd": _escalation_quality(world_dir, ussd)}
+
+
+def _escalation_quality(world_dir: Path, ussd: list[tuple[str | None, bool]]) -> dict[str, int]:
+    """Compare *1185# escalations with the simulator's truth: which callers are gang SIMs."""
+    truth = pq.read_table(world_dir / "truth" / "truth_entities.parquet").to_pylist()
+    gang_sims = {row["id"] for row in truth if row["kind"] == "sim" and row["gang_id"]}
+    resolved = [(caller, escalated) for caller, escalated in ussd if caller]
+    return {
+        "reports": len(ussd),
+        "caller_resolved": len(resolved),
+        "caller_is_gang_sim": sum(caller in gang_sims for caller, _ in resolved),
+        "escalated": sum(escalated for _, escalated in resolved),
+        "escalated_gang_sim": sum(escalated and caller in gang_sims for caller, escalated in resolved),
+    }
 
 
 def _submit(session, row: dict[str, Any], shift: timedelta, *, telco, bank) -> bool:
