@@ -184,3 +184,17 @@ def test_taxii2_client_reads_collections_pages_and_manifest(live_server):
     assert {m["id"] for m in manifest["objects"]} == {o["id"] for o in everything["objects"]}
     later = collection.get_objects(added_after="2100-01-01T00:00:00Z")
     assert later.get("objects", []) == [] and later["more"] is False
+
+
+def test_extension_schemas_are_served_and_describe_exported_objects(api_client, session):
+    import jsonschema
+
+    principal = _fill(session)
+    session.commit()
+    objects = json.loads(export_indicators(session, principal=principal, fmt="stix"))["objects"]
+    for name in ("phone-number", "thai-bank-account", "sim-card"):
+        response = api_client.get(f"/v1/stix/extensions/{name}.json")
+        assert response.status_code == 200
+        for obj in (o for o in objects if o["type"] == name):
+            jsonschema.validate(obj, response.json())
+    assert api_client.get("/v1/stix/extensions/nope.json").status_code == 404

@@ -6,8 +6,20 @@ from fastapi import FastAPI
 
 from scamtrace import __version__
 from scamtrace.api.problems import install_problem_handlers
-from scamtrace.api.routes import calls, health, members, meta, reports
-from scamtrace.api.routes import allowlist, appeals, feeds, indicators, lookup, taxii
+from scamtrace.api.routes import (
+    allowlist,
+    appeals,
+    calls,
+    feeds,
+    health,
+    indicators,
+    lookup,
+    members,
+    meta,
+    reports,
+    stix_extensions,
+    taxii,
+)
 from scamtrace.config import Settings, get_settings
 from scamtrace.intel.fast_lookup import LookupFastPath
 
@@ -42,7 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(members.router)
     app.include_router(reports.router)
     app.include_router(calls.router)
-    for intel_router in (lookup, indicators, appeals, allowlist, feeds, taxii):
+    for intel_router in (lookup, indicators, appeals, allowlist, feeds, taxii, stix_extensions):
         app.include_router(intel_router.router)
     app.add_middleware(LookupFastPath, fastapi_app=app)
     return app

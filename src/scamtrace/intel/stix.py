@@ -119,25 +119,67 @@ def member_identity(member_id: int, name: str, sector: str | None) -> dict[str, 
     return identity
 
 
-def extension_definitions(base_url: str = "https://scamtrace.invalid") -> list[dict[str, Any]]:
-    """The hub's published extension definitions (also served at /taxii2/.../objects)."""
+#: The properties of each new SCO type: (name, description, example).
+EXTENSION_PROPERTIES = {
+    "phone-number": [("value", "E.164 number, Thai short code or USSD code", "+66812345678")],
+    "thai-bank-account": [
+        ("value", "<3-digit bank code>:<digits>, or a PromptPay id", "004:1234567890")
+    ],
+    "sim-card": [
+        ("imsi", "15-digit IMSI (520... in Thailand)", "520031234567890"),
+        ("imei", "15-digit IMEI of the handset (Luhn)", "356938035643809"),
+    ],
+}
+
+
+def extension_schema(name: str) -> dict[str, Any]:
+    """The JSON Schema of one of the hub's new SCO types (served at /v1/stix/extensions)."""
+    properties = {
+        "type": {"const": name},
+        "id": {"type": "string", "pattern": f"^{name}--"},
+        "spec_version": {"const": "2.1"},
+        "extensions": {"type": "object"},
+    }
+    for prop, description, example in EXTENSION_PROPERTIES[name]:
+        properties[prop] = {"type": "string", "description": description, "examples": [example]}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": name,
+        "description": EXTENSION_TYPES[name],
+        "type": "object",
+        "required": ["type", "id", "extensions"],
+        "properties": properties,
+    }
+
+
+def extension_definitions() -> list[dict[str, Any]]:
+    """The hub's published extension definitions (in every bundle and TAXII collection).
+
+    The ``schema`` is a plain-text definition (STIX allows text or a URL), so the object
+    is the same whichever host serves it; the JSON Schema is also served by every hub
+    at ``/v1/stix/extensions/<name>.json``.
+    """
     creator = hub_identity()["id"]
-    return [
-        {
-            "type": "extension-definition",
-            "spec_version": "2.1",
-            "id": stix_id("extension-definition", name),
-            "created_by_ref": creator,
-            "created": EPOCH,
-            "modified": EPOCH,
-            "name": name,
-            "description": description,
-            "schema": f"{base_url}/v1/stix/extensions/{name}.json",
-            "version": "1.0.0",
-            "extension_types": ["new-sco"],
-        }
-        for name, description in EXTENSION_TYPES.items()
-    ]
+    out = []
+    for name, description in EXTENSION_TYPES.items():
+        fields = "; ".join(f"{prop}: {text}" for prop, text, _ in EXTENSION_PROPERTIES[name])
+        out.append(
+            {
+                "type": "extension-definition",
+                "spec_version": "2.1",
+                "id": stix_id("extension-definition", name),
+                "created_by_ref": creator,
+                "created": EPOCH,
+                "modified": EPOCH,
+                "name": name,
+                "description": description,
+                "schema": f"A {name} cyber-observable with the string properties {fields}. "
+                f"JSON Schema: /v1/stix/extensions/{name}.json on a scamtrace hub.",
+                "version": "1.0.0",
+                "extension_types": ["new-sco"],
+            }
+        )
+    return out
 
 
 def tlp_marking(level: str) -> dict[str, Any]:
