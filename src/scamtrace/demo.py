@@ -137,10 +137,52 @@ def register_demo_members(context: DemoContext) -> None:
     context.echo(f"{len(DEMO_MEMBERS)} members; {reused} keys reused; keys saved in {keys_path}")
 
 
+def simulate_world_step(context: DemoContext) -> None:
+    """Simulate the tiny world (or reuse the one already there) and say what it holds."""
+    from scamtrace.simulate.demo import describe_world, ensure_world
+
+    world = ensure_world(context.data_dir / "world", seed=7, scale="tiny")
+    context.results["world"] = world
+    counts = describe_world(world)
+    context.echo(f"world in {world}: " + ", ".join(f"{n:,} {name}" for name, n in counts.items()))
+
+
+def world_lines_step(target: str) -> DemoFunction:
+    """Adapt a capability's ``run_demo(world_dir, work_dir) -> lines`` to a demo step.
+
+    Args:
+        target: ``"module:function"``, imported only when the step runs.
+
+    Returns:
+        A step function that runs it on the simulated world with a work directory of
+        its own under the demo's data directory, and prints the lines.
+    """
+    module_name, _, function_name = target.partition(":")
+
+    def run(context: DemoContext) -> None:
+        function = getattr(importlib.import_module(module_name), function_name)
+        work_dir = context.data_dir / "work" / module_name.rsplit(".", 2)[-2]
+        work_dir.mkdir(parents=True, exist_ok=True)
+        lines = function(Path(context.results["world"]), work_dir)
+        context.results[module_name] = work_dir
+        for line in lines:
+            context.echo(line)
+
+    return run
+
+
 #: The demo, in order. Capabilities append their steps here.
 DEMO_STEPS: list[DemoStep] = [
     DemoStep("store", prepare_store),
     DemoStep("members", register_demo_members),
+    DemoStep("simulated world", simulate_world_step),
+    DemoStep("report intake (1185, *1185#, web, bank)", "scamtrace.reports.demo:demo_step"),
+    DemoStep("message intelligence", world_lines_step("scamtrace.messages.demo:run_demo")),
+    DemoStep("intelligence hub", "scamtrace.intel.demo:demo_step"),
+    DemoStep("money trails", world_lines_step("scamtrace.analytics.demo:run_demo")),
+    DemoStep("mule accounts", world_lines_step("scamtrace.analytics.mules.demo:run_demo")),
+    DemoStep("mule SIMs", world_lines_step("scamtrace.analytics.sims.demo:run_demo")),
+    DemoStep("criminal networks", world_lines_step("scamtrace.analytics.networks.demo:run_demo")),
 ]
 
 

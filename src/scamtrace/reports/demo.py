@@ -117,3 +117,17 @@ def _submit(session, row: dict[str, Any], shift: timedelta, *, telco, bank) -> b
     if result.errors:
         raise InvalidInput(result.errors[0])
     return result.duplicates > 0
+
+
+def demo_step(context) -> None:
+    """``scamtrace demo`` step: the world's calls and reports through the intake channels."""
+    result = feed_world(Path(context.results["world"]), context.database_url, keys=context.keys)
+    context.results["reports"] = result
+    context.echo(f"call-records window: {result['calls_loaded']:,} calls loaded for *1185#")
+    context.echo(f"reports taken in by channel: {result['submitted']}")
+    context.echo(f"  status: {result['statuses']}; label: {result['labels']}")
+    ussd = result["ussd"]
+    context.echo(
+        f"  *1185#: {ussd['caller_resolved']} of {ussd['reports']} resolved to the last caller "
+        f"({ussd['caller_is_gang_sim']} of them a gang SIM in truth); escalated "
+        f"{ussd['escalated']}, of which {ussd['escalated_gang_sim']} gang SIMs")
