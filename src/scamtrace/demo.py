@@ -24,7 +24,7 @@ from typing import Annotated, Any
 import typer
 
 from scamtrace.config import Settings, get_settings
-from scamtrace.errors import AuthenticationError, NotFound
+from scamtrace.errors import AuthenticationError, InvalidInput, NotFound
 
 DemoFunction = Callable[["DemoContext"], None]
 
@@ -175,15 +175,31 @@ def world_lines_step(target: str) -> DemoFunction:
 DEMO_STEPS: list[DemoStep] = [
     DemoStep("store", prepare_store),
     DemoStep("members", register_demo_members),
-    DemoStep("simulated world", simulate_world_step),
-    DemoStep("report intake (1185, *1185#, web, bank)", "scamtrace.reports.demo:demo_step"),
-    DemoStep("message intelligence", world_lines_step("scamtrace.messages.demo:run_demo")),
-    DemoStep("intelligence hub", "scamtrace.intel.demo:demo_step"),
-    DemoStep("money trails", world_lines_step("scamtrace.analytics.demo:run_demo")),
-    DemoStep("mule accounts", world_lines_step("scamtrace.analytics.mules.demo:run_demo")),
-    DemoStep("mule SIMs", world_lines_step("scamtrace.analytics.sims.demo:run_demo")),
-    DemoStep("criminal networks", world_lines_step("scamtrace.analytics.networks.demo:run_demo")),
+    DemoStep("world", simulate_world_step),
+    DemoStep("reports", "scamtrace.reports.demo:demo_step"),
+    DemoStep("messages", world_lines_step("scamtrace.messages.demo:run_demo")),
+    DemoStep("intel", "scamtrace.intel.demo:demo_step"),
+    DemoStep("trace", world_lines_step("scamtrace.analytics.demo:run_demo")),
+    DemoStep("mules", world_lines_step("scamtrace.analytics.mules.demo:run_demo")),
+    DemoStep("sims", world_lines_step("scamtrace.analytics.sims.demo:run_demo")),
+    DemoStep("networks", world_lines_step("scamtrace.analytics.networks.demo:run_demo")),
 ]
+
+
+def select_steps(names: str | None) -> list[DemoStep]:
+    """Return the demo steps named in a comma-separated list, in demo order.
+
+    Raises:
+        InvalidInput: a name that is not a step.
+    """
+    if not names:
+        return list(DEMO_STEPS)
+    wanted = [name.strip() for name in names.split(",") if name.strip()]
+    known = [step.name for step in DEMO_STEPS]
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        raise InvalidInput(f"unknown demo steps {', '.join(unknown)}; steps are: {', '.join(known)}")
+    return [step for step in DEMO_STEPS if step.name in wanted]
 
 
 def run_demo(context: DemoContext, steps: list[DemoStep] | None = None) -> None:
@@ -209,8 +225,14 @@ def demo(
     data_dir: Annotated[
         Path | None, typer.Option("--data-dir", help="Demo files [SCAMTRACE_DATA_DIR].")
     ] = None,
+    steps: Annotated[
+        str | None, typer.Option("--steps", help="Only these steps, comma-separated "
+                                 "(store, members, world, reports, messages, intel, trace, "
+                                 "mules, sims, networks).")
+    ] = None,
 ) -> None:
     """Run the demo: store, alliance members with keys, every capability, then the API."""
+    chosen = select_steps(steps)
     settings = _demo_settings(data_dir)
     context = DemoContext(
         data_dir=settings.data_dir,
@@ -218,7 +240,7 @@ def demo(
         settings=settings,
         base_url=f"http://{settings.api_host}:{settings.api_port}",
     )
-    run_demo(context)
+    run_demo(context, chosen)
     if no_serve:
         context.echo(f"done; serve it with: scamtrace serve  (data in {context.data_dir})")
         return

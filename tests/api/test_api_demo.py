@@ -8,10 +8,10 @@ from scamtrace.cli import main
 from scamtrace.demo import DEMO_MEMBERS, DemoContext, DemoStep, run_demo
 
 
-def run_demo_cli(tmp_path, capsys) -> str:
+def run_demo_cli(tmp_path, capsys, steps: str = "store,members") -> str:
     # The settings fixture's monkeypatch restores SCAMTRACE_DATA_DIR, which demo sets.
     try:
-        main(["demo", "--no-serve", "--data-dir", str(tmp_path / "demo")])
+        main(["demo", "--no-serve", "--data-dir", str(tmp_path / "demo"), "--steps", steps])
     except SystemExit as exited:
         assert exited.code in (0, None)
     return capsys.readouterr().out
