@@ -98,7 +98,7 @@ def quality(engine_name: str = "duckdb") -> None:
             trail = trace_victim_transfers(
                 eng,
                 seeds,
-                TraceOptions(policy=policy, max_hops=HOPS, window=WINDOW, min_amount=1.0),
+                TraceOptions(policy=policy, max_hops=HOPS, window=WINDOW, min_amount=MIN_AMOUNT),
             ).trail
             results[policy] = (trail[trail["hop"] > 1], time.perf_counter() - started)
     seed_pattern = {s: pattern_of[s] for s in seeds}

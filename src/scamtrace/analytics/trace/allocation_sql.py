@@ -1,10 +1,11 @@
 """SQL that decides how much of the traced money each outgoing transfer carries.
 
-Every function returns DuckDB-dialect SQL over two tables: ``transactions`` (canonical,
-see :mod:`scamtrace.analytics.inputs`) and ``frontier`` (one row per traced deposit:
+Every function returns DuckDB-dialect SQL over ``transactions`` (canonical, see
+:mod:`scamtrace.analytics.inputs`), ``frontier`` (one row per traced deposit:
 ``seed_id, seed_ts, hop, in_tx, account, t_in, amt_in, x``; ``x`` is the traced part of
-the deposit ``in_tx`` of ``amt_in`` that reached ``account`` at ``t_in``). Each
-returns rows ``seed_id, seed_ts, hop, out_tx, src, dst, t_out, amt_out, carried``.
+the deposit ``in_tx`` of ``amt_in`` that reached ``account`` at ``t_in``) and, for FIFO
+and proportional, ``pairs`` (:func:`outgoing_after_deposit_sql`) and ``ledger``
+(:func:`account_ledger_sql`). Allocations return rows ``seed_id, seed_ts, hop, out_tx, src, dst, t_out, amt_out, carried``.
 
 Time-respecting: only transfers after the deposit (same ``ts``: a later ``tx_id``) and
 before ``seed_ts + window`` count. Amount-conserving: what a deposit's transfers carry
@@ -30,13 +31,15 @@ def outgoing_after_deposit_sql(options: TraceOptions) -> str:
 
 
 def account_ledger_sql() -> str:
-    """Running inflow and outflow of every frontier account over its whole history.
+    """Running inflow and outflow, over its whole history, of every account that passes
+    traced money on (read from ``pairs``, so sinks and idle accounts, which may hold
+    millions of credits, are never sorted).
 
     ``opening`` is the smallest opening balance that keeps the account from ever going
     negative: money we cannot see arriving (cash deposits, a data extract's start).
     """
     return """
-    WITH accounts AS (SELECT DISTINCT account FROM frontier),
+    WITH accounts AS (SELECT DISTINCT account FROM pairs),
     events AS (
         SELECT t.dst AS account, t.ts, t.tx_id, t.amount AS inflow, 0.0 AS outflow
         FROM transactions t JOIN accounts a ON t.dst = a.account WHERE t.src <> t.dst
@@ -66,8 +69,7 @@ def fifo_allocation_sql(options: TraceOptions) -> str:
     carries, of which the traced share is ``x / amt_in``.
     """
     return f"""
-    WITH pairs AS ({outgoing_after_deposit_sql(options)}),
-    placed AS (
+    WITH placed AS (
         SELECT p.*, d.opening + d.cum_in - p.amt_in AS start_in, o.cum_out AS q_out
         FROM pairs p
         JOIN ledger d ON d.account = p.account AND d.tx_id = p.in_tx AND d.inflow > 0
@@ -88,8 +90,7 @@ def proportional_allocation_sql(options: TraceOptions) -> str:
     simplification that errs towards following the money).
     """
     return f"""
-    WITH pairs AS ({outgoing_after_deposit_sql(options)}),
-    placed AS (
+    WITH placed AS (
         SELECT p.*,
             x / greatest(d.opening + d.cum_in - d.cum_out, p.amt_in) AS share,
             o.cum_out - d.cum_out AS out_through

@@ -26,24 +26,33 @@ from scamtrace.analytics.trace.allocation_sql import outgoing_after_deposit_sql
 from scamtrace.analytics.trace.options import TraceOptions
 
 
-def first_contact_sql() -> str:
-    """When each sender first paid each receiver."""
-    return """
-    SELECT src, dst, min(ts) AS first_ts FROM transactions WHERE src <> dst GROUP BY src, dst
-    """
-
-
 def matched_allocation_sql(options: TraceOptions) -> str:
     """SQL of the matched policy (columns as in :mod:`.allocation_sql`)."""
     burst = int(options.burst_width)
     return f"""
-    WITH pooled AS (
-        SELECT f.seed_id, f.in_tx, sum(t.amount) AS extra
+    WITH arrivals AS (
+        SELECT f.seed_id, f.in_tx, t.src, t.dst, t.ts, t.amount
         FROM frontier f
         JOIN transactions t ON t.dst = f.account AND t.tx_id <> f.in_tx AND t.src <> t.dst
          AND t.ts BETWEEN f.t_in - {burst} AND f.t_in + {burst}
-        JOIN first_contact c ON c.src = t.src AND c.dst = t.dst AND c.first_ts = t.ts
-        GROUP BY f.seed_id, f.in_tx
+    ),
+    departures AS ({outgoing_after_deposit_sql(options)}),
+    -- when each sender first paid each receiver, for the pairs at hand only
+    pairs_seen AS (
+        SELECT DISTINCT src, dst FROM arrivals
+        UNION
+        SELECT DISTINCT src, dst FROM departures
+    ),
+    first_contact AS (
+        SELECT t.src, t.dst, min(t.ts) AS first_ts
+        FROM transactions t JOIN pairs_seen p ON p.src = t.src AND p.dst = t.dst
+        GROUP BY t.src, t.dst
+    ),
+    pooled AS (
+        SELECT a.seed_id, a.in_tx, sum(a.amount) AS extra
+        FROM arrivals a
+        JOIN first_contact c ON c.src = a.src AND c.dst = a.dst AND c.first_ts = a.ts
+        GROUP BY a.seed_id, a.in_tx
     ),
     pots AS (
         SELECT f.seed_id, f.in_tx, f.amt_in + coalesce(p.extra, 0.0) AS pot
@@ -51,7 +60,7 @@ def matched_allocation_sql(options: TraceOptions) -> str:
     ),
     candidates AS (
         SELECT o.*, p.pot
-        FROM ({outgoing_after_deposit_sql(options)}) o
+        FROM departures o
         JOIN first_contact c ON c.src = o.src AND c.dst = o.dst AND c.first_ts = o.t_out
         JOIN pots p ON p.seed_id = o.seed_id AND p.in_tx = o.in_tx
     ),

@@ -26,7 +26,7 @@ class TraceOptions:
             (seconds or steps); None follows to the end of the data.
         min_amount: traced amounts below this are not followed further.
         burst: matched policy: first-time transfers into an account this close in time to
-            the traced one count as pooled with it (units of ``ts``); None: window / 10.
+            the traced one count as pooled with it (units of ``ts``); None: window / 3.
     """
 
     policy: Policy = "fifo"
@@ -50,4 +50,4 @@ class TraceOptions:
         """The pooling width actually used (see ``burst``)."""
         if self.burst is not None:
             return self.burst
-        return max(self.window // 10, 0) if self.window is not None else 0
+        return max(self.window // 3, 0) if self.window is not None else 0

@@ -18,15 +18,15 @@ from scamtrace.analytics.trace import steps_sql
 from scamtrace.analytics.trace.allocation_sql import (
     account_ledger_sql,
     fifo_allocation_sql,
+    outgoing_after_deposit_sql,
     proportional_allocation_sql,
 )
-from scamtrace.analytics.trace.matching_sql import first_contact_sql, matched_allocation_sql
+from scamtrace.analytics.trace.matching_sql import matched_allocation_sql
 from scamtrace.analytics.trace.options import TraceOptions
 from scamtrace.analytics.trace.summary import summarise_trails
 from scamtrace.errors import InvalidDataFile
 
-_WORK_TABLES = ("seeds", "frontier", "ledger", "allocation", "moved", "trail", "trail_accounts",
-                "first_contact")
+_WORK_TABLES = ("seeds", "frontier", "pairs", "ledger", "allocation", "moved", "trail", "trail_accounts")
 
 
 @dataclass
@@ -81,9 +81,6 @@ def trace_victim_transfers(
     if not found:
         raise InvalidDataFile(f"none of the {len(wanted)} seed transfers is in the transactions")
     engine.execute(steps_sql.seed_trail_sql(), "trail")
-    if options.policy == "matched":
-        engine.run(Pipeline().add("first_contact", first_contact_sql(), persist=True,
-                                  repartition_by=("src",)))
     for _ in range(options.max_hops - 1):
         engine.run(_hop_pipeline(options), "frontier")
         if engine.fetch_arrow("SELECT count(*) AS n FROM frontier").to_pylist()[0]["n"] == 0:
@@ -106,6 +103,8 @@ def _hop_pipeline(options: TraceOptions) -> Pipeline:
                      repartition_by=("seed_id",))
     else:
         allocate = fifo_allocation_sql if options.policy == "fifo" else proportional_allocation_sql
+        pipeline.add("pairs", outgoing_after_deposit_sql(options), persist=True,
+                     repartition_by=("account",))
         pipeline.add("ledger", account_ledger_sql(), persist=True, repartition_by=("account",))
         pipeline.add("allocation", allocate(options))
     pipeline.add("moved", steps_sql.moved_sql(options), persist=True)
