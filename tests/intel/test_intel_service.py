@@ -177,3 +177,27 @@ def test_fast_normalisation_agrees_with_the_parser_on_mobile_like_input(parts):
     except InvalidIdentifier:
         got = None
     assert got == expected
+
+
+def test_decay_reaches_the_index_and_new_evidence_restarts_it(session, tmp_path):
+    add_evidence(session, items=_reports("0844444444", 4), source_member_id=None, actor="t")
+    rebuild_index(session, tmp_path / "idx")
+    bank = _member(session, "bank", "bank", "bank")
+    assert lookup_one(LookupIndex(tmp_path / "idx"), bank, "phone", "0844444444")["known"]
+    later = utcnow() + timedelta(days=20)  # past a phone's 14-day lifetime
+    rebuild_index(session, tmp_path / "idx", now=later)
+    assert find_indicator(session, kind="phone", raw="0844444444").score == 0
+    assert not lookup_one(LookupIndex(tmp_path / "idx"), bank, "phone", "0844444444")["known"]
+    fresh = [
+        NewEvidence(
+            "phone",
+            "0844444444",
+            "report",
+            "web",
+            observed_at=later,
+            reporter_number="+66899000001",
+        )
+    ]
+    add_evidence(session, items=fresh, source_member_id=None, actor="t", now=later)
+    rebuild_index(session, tmp_path / "idx", now=later)
+    assert lookup_one(LookupIndex(tmp_path / "idx"), bank, "phone", "0844444444")["score"] > 0
