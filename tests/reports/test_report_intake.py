@@ -283,3 +283,19 @@ def test_identifiers_in_a_legit_notice_are_not_evidence(api_client, telco, sessi
     report = session.execute(select(Report)).scalar_one()
     assert report.label == "legit"
     assert set(session.execute(select(Indicator.value)).scalars()) == {"kbank"}
+
+
+def test_raw_texts_are_purged_after_retention_but_labels_stay(api_client, telco, session):
+    from scamtrace.reports.service import purge_expired_texts
+
+    text = "Your parcel is held. Pay 35 THB fee: https://thaipost-th.top/pay"
+    for days_ago in (100, 10):
+        api_client.post("/v1/reports/sms", headers=telco, json={
+            "reporter": f"0891112{days_ago:03d}", "text": text,
+            "received_at": (datetime.now(UTC) - timedelta(days=days_ago)).isoformat()})
+    assert purge_expired_texts(session, retention_days=90) == 1
+    session.commit()
+    rows = session.execute(select(Report).order_by(Report.received_at)).scalars().all()
+    assert [r.text is None for r in rows] == [True, False]
+    assert rows[0].purged_at is not None and rows[0].label == "scam" and rows[0].text_sha256
+    assert purge_expired_texts(session, retention_days=90) == 0

@@ -99,6 +99,19 @@ def report_status(reference: str = typer.Argument(..., help="The reference, e.g.
     typer.echo(status.model_dump_json(indent=2))
 
 
+@reports_app.command("purge-texts")
+def purge_texts(
+    days: int = typer.Option(None, "--days", min=0,
+                             help="Keep texts this many days (default SCAMTRACE_RAW_TEXT_RETENTION_DAYS)."),
+) -> None:
+    """Empty raw report texts past the retention limit (run daily); hashes and labels stay."""
+    from scamtrace.reports.service import purge_expired_texts
+
+    with migrated_session_scope() as session:
+        purged = purge_expired_texts(session, retention_days=days)
+    typer.echo(f"purged {purged} report texts")
+
+
 def register(app: typer.Typer) -> None:
     """Add ``scamtrace reports ...`` to the CLI."""
     app.add_typer(reports_app, name="reports")

@@ -218,3 +218,30 @@ def canonical_or_none(kind: str, raw: str | None) -> tuple[str, str] | None:
         return None
     ident = parse(kind, str(raw))
     return ident.kind, ident.value
+
+
+def purge_expired_texts(session: Session, *, now: datetime | None = None,
+                        retention_days: int | None = None) -> int:
+    """Empty the raw texts of reports past the retention limit (PDPA); the caller commits.
+
+    The text's SHA-256, the label, the scam type and the extracted indicators stay, so
+    duplicate detection and the evidence in the hub survive the purge.
+
+    Args:
+        session: the store session.
+        now: the current time (default: now).
+        retention_days: days a raw text is kept (default ``SCAMTRACE_RAW_TEXT_RETENTION_DAYS``).
+
+    Returns:
+        How many texts were purged.
+    """
+    now = now or utcnow()
+    days = retention_days if retention_days is not None else get_settings().raw_text_retention_days
+    expired = session.execute(
+        select(Report).where(Report.text.is_not(None),
+                             Report.received_at < now - timedelta(days=days))
+    ).scalars().all()
+    for report in expired:
+        report.text = None
+        report.purged_at = now
+    return len(expired)
