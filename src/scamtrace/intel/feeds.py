@@ -54,7 +54,7 @@ def encode_cursor(updated_at: datetime, indicator_id: int) -> str:
     return f"{micros}-{indicator_id}"
 
 
-def _decode_cursor(cursor: str) -> tuple[datetime, int]:
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         micros, indicator_id = cursor.split("-", 1)
         return datetime.fromtimestamp(int(micros) / 1_000_000, tz=UTC), int(indicator_id)
@@ -90,7 +90,7 @@ def feed_rows(
     if since is None:
         query = query.where(listed)
     else:
-        moment, last_id = _decode_cursor(since)
+        moment, last_id = decode_cursor(since)
         query = query.where(
             or_(
                 Indicator.updated_at > moment,

@@ -60,7 +60,7 @@ def stix_id(object_type: str, name: str) -> str:
     return f"{object_type}--{uuid.uuid5(STIX_NAMESPACE, f'{object_type}:{name}')}"
 
 
-def _ts(moment: datetime | None) -> str:
+def stix_timestamp(moment: datetime | None) -> str:
     moment = (moment or datetime(2026, 1, 1, tzinfo=UTC)).astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
@@ -209,14 +209,14 @@ def indicator_objects(indicator: Indicator) -> list[dict[str, Any]]:
             "spec_version": "2.1",
             "id": stix_id("indicator", name),
             "created_by_ref": hub_identity()["id"],
-            "created": _ts(indicator.first_seen_at),
-            "modified": _ts(indicator.updated_at),
+            "created": stix_timestamp(indicator.first_seen_at),
+            "modified": stix_timestamp(indicator.updated_at),
             "name": f"scam {indicator.kind} {indicator.value}",
             "description": "; ".join(indicator.reasons or []) or "no current evidence",
             "indicator_types": ["malicious-activity"] if indicator.score > 0 else ["benign"],
             "pattern": pattern,
             "pattern_type": "stix",
-            "valid_from": _ts(indicator.first_seen_at),
+            "valid_from": stix_timestamp(indicator.first_seen_at),
             "confidence": int(indicator.score),
             "labels": [f"tier:{indicator.tier}"],
             "object_marking_refs": [TLP_MARKINGS[level]],
@@ -267,8 +267,8 @@ def evidence_objects(
                     "spec_version": "2.1",
                     "id": stix_id("opinion", f"evidence:{ev.id}"),
                     "created_by_ref": who["id"],
-                    "created": _ts(ev.observed_at),
-                    "modified": _ts(ev.observed_at),
+                    "created": stix_timestamp(ev.observed_at),
+                    "modified": stix_timestamp(ev.observed_at),
                     "opinion": opinion,
                     "object_refs": [target],
                     "explanation": f"{ev.kind} {ev.subtype}",
@@ -304,13 +304,13 @@ def _sighting(
         "spec_version": "2.1",
         "id": stix_id("sighting", sighting_id or f"{target}:{where}"),
         "created_by_ref": hub_identity()["id"],
-        "created": _ts(first),
-        "modified": _ts(last),
+        "created": stix_timestamp(first),
+        "modified": stix_timestamp(last),
         "sighting_of_ref": target,
         "where_sighted_refs": [where],
         "count": len(rows),
-        "first_seen": _ts(first),
-        "last_seen": _ts(last),
+        "first_seen": stix_timestamp(first),
+        "last_seen": stix_timestamp(last),
         "description": description,
         "object_marking_refs": [TLP_MARKINGS[tlp]],
     }

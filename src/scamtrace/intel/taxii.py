@@ -19,14 +19,14 @@ from sqlalchemy.orm import Session
 
 from scamtrace.errors import NotFound, PermissionDenied
 from scamtrace.intel.exchange import stix_objects_for
-from scamtrace.intel.feeds import _decode_cursor, encode_cursor
+from scamtrace.intel.feeds import decode_cursor, encode_cursor
 from scamtrace.intel.models import Indicator
 from scamtrace.intel.stix import (
     STIX_NAMESPACE,
     TLP_MARKINGS,
-    _ts,
     extension_definitions,
     hub_identity,
+    stix_timestamp,
     tlp_marking,
 )
 
@@ -157,7 +157,7 @@ def collection_page(
     if added_after is not None:
         query = query.where(Indicator.updated_at > added_after)
     if next_token:
-        moment, last_id = _decode_cursor(next_token)
+        moment, last_id = decode_cursor(next_token)
         query = query.where(
             or_(
                 Indicator.updated_at > moment,
@@ -212,7 +212,7 @@ def manifest_entry(obj: dict[str, Any], added: datetime) -> dict[str, Any]:
     """A manifest record of one object."""
     return {
         "id": obj["id"],
-        "date_added": _ts(added),
-        "version": obj.get("modified", obj.get("created", _ts(added))),
+        "date_added": stix_timestamp(added),
+        "version": obj.get("modified", obj.get("created", stix_timestamp(added))),
         "media_type": STIX_MEDIA_TYPE,
     }

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from scamtrace.api.deps import SessionDep
 from scamtrace.errors import AuthenticationError, InvalidInput, NotFound, PermissionDenied
 from scamtrace.intel.access import MEMBER_ROLES
-from scamtrace.intel.stix import _ts
+from scamtrace.intel.stix import stix_timestamp
 from scamtrace.intel.taxii import (
     API_ROOT,
     TAXII_MEDIA_TYPE,
@@ -142,7 +142,10 @@ def _date_headers(page) -> dict[str, str]:
     if not page or not page.dates:
         return {}
     dates = sorted(page.dates.values())
-    return {"X-TAXII-Date-Added-First": _ts(dates[0]), "X-TAXII-Date-Added-Last": _ts(dates[-1])}
+    return {
+        "X-TAXII-Date-Added-First": stix_timestamp(dates[0]),
+        "X-TAXII-Date-Added-Last": stix_timestamp(dates[-1]),
+    }
 
 
 @router.get(f"/{API_ROOT}/collections/{{collection_id}}/objects/")
