@@ -47,7 +47,7 @@ def registration_sql(dialect: Dialect, tables: SimTables, window: FeatureWindow)
     batches registered to a few nominees.
     """
     end, activated = dialect.epoch_seconds(_ts(window.end)), dialect.epoch_seconds("s.activated_at")
-    age = f"({end} - {activated}) / 86400.0"
+    age = f"CAST({end} - {activated} AS DOUBLE) / 86400"
     return f"""
 SELECT s.msisdn, {age} AS sim_age_days, i.sims AS sims_per_identity,
        CASE WHEN lower(s.registration) = 'nominee' THEN 1 ELSE 0 END AS nominee

@@ -86,7 +86,8 @@ def _final_sql(joins: list[tuple[str, str]], window: FeatureWindow) -> str:
         "window_days": days,
         "out_calls": out,
         "in_calls": inc,
-        "out_in_ratio": f"{out} / ({inc} + 1.0)",
+        # CAST rather than 1.0 literals: Spark reads 1.0 as DECIMAL, DuckDB as DOUBLE.
+        "out_in_ratio": f"CAST({out} AS DOUBLE) / ({inc} + 1)",
         "out_calls_per_day": f"{out} / {days}",
         "distinct_callees": callees,
         "distinct_callees_per_day": f"{callees} / {days}",
@@ -112,8 +113,8 @@ def _final_sql(joins: list[tuple[str, str]], window: FeatureWindow) -> str:
         "reported_contact_share": col("rc", "reported_contact_share", "0.0"),
         "paid_flagged_contacts": col("pf", "paid_flagged_contacts"),
         "reports_against": col("ra", "reports_against"),
-        "reports_per_100_contacts": f"100.0 * {col('ra', 'reports_against')} / "
-                                    f"({callees} + {sms_fanout} + 1.0)",
+        "reports_per_100_contacts": f"CAST(100 * {col('ra', 'reports_against')} AS DOUBLE) / "
+                                    f"({callees} + {sms_fanout} + 1)",
     }
     assert tuple(exprs) == FEATURE_COLUMNS
     select = ",\n       ".join(f"{expr} AS {name}" for name, expr in exprs.items())
