@@ -19,21 +19,36 @@ from scamtrace.analytics.trace.options import TraceOptions
 _OUT_COLUMNS = "seed_id, seed_ts, hop, out_tx, src, dst, t_out, amt_out"
 
 
-def outgoing_after_deposit_sql(options: TraceOptions) -> str:
-    """Each deposit joined with the account's later outgoing transfers inside the window."""
+def outgoing_after_deposit_sql(options: TraceOptions, sent: str = "transactions") -> str:
+    """Each deposit joined with the account's later outgoing transfers inside the window.
+
+    Args:
+        options: the window.
+        sent: the table of transfers to read (``transactions``, or the frontier
+            accounts' own transfers of :func:`frontier_outflows_sql`, already cut down).
+    """
     window = "" if options.window is None else f"AND t.ts <= f.seed_ts + {int(options.window)}"
     return f"""
     SELECT f.*, t.tx_id AS out_tx, t.src AS src, t.dst AS dst, t.ts AS t_out,
            t.amount AS amt_out
-    FROM frontier f JOIN transactions t ON t.src = f.account
+    FROM frontier f JOIN {sent} t ON t.src = f.account
     WHERE t.dst <> t.src AND (t.ts > f.t_in OR (t.ts = f.t_in AND t.tx_id > f.in_tx)) {window}
+    """
+
+
+def frontier_outflows_sql() -> str:
+    """Every transfer the frontier accounts ever sent: one scan of the transactions per
+    hop serves both the candidates and the ledgers' debits."""
+    return """
+    SELECT t.tx_id, t.src, t.dst, t.ts, t.amount FROM transactions t
+    WHERE t.src IN (SELECT DISTINCT account FROM frontier) AND t.src <> t.dst
     """
 
 
 def account_ledger_sql() -> str:
     """Running inflow and outflow, over its whole history, of every account that passes
     traced money on (read from ``pairs``, so sinks and idle accounts, which may hold
-    millions of credits, are never sorted).
+    millions of credits, are never sorted); debits come from ``outflows``.
 
     ``opening`` is the smallest opening balance that keeps the account from ever going
     negative: money we cannot see arriving (cash deposits, a data extract's start).
@@ -45,7 +60,7 @@ def account_ledger_sql() -> str:
         FROM transactions t JOIN accounts a ON t.dst = a.account WHERE t.src <> t.dst
         UNION ALL
         SELECT t.src AS account, t.ts, t.tx_id, 0.0 AS inflow, t.amount AS outflow
-        FROM transactions t JOIN accounts a ON t.src = a.account WHERE t.src <> t.dst
+        FROM outflows t JOIN accounts a ON t.src = a.account
     ),
     running AS (
         SELECT *,

@@ -9,20 +9,28 @@ from scamtrace.analytics.trace.options import TraceOptions
 DECIMALS = 6
 
 
-def seed_frontier_sql() -> str:
-    """The victim transfers named in ``seeds`` as the first deposits (hop 1)."""
+def seed_rows_sql() -> str:
+    """The victim transfers named in ``seeds`` (one scan of the transactions)."""
     return """
-    SELECT t.tx_id AS seed_id, t.ts AS seed_ts, 1 AS hop, t.tx_id AS in_tx,
-           t.dst AS account, t.ts AS t_in, t.amount AS amt_in, t.amount AS x
+    SELECT t.tx_id, t.src, t.dst, t.ts, t.amount
     FROM transactions t WHERE t.tx_id IN (SELECT tx_id FROM seeds) AND t.amount > 0
+    """
+
+
+def seed_frontier_sql() -> str:
+    """The victim transfers as the first deposits (hop 1)."""
+    return """
+    SELECT tx_id AS seed_id, ts AS seed_ts, 1 AS hop, tx_id AS in_tx,
+           dst AS account, ts AS t_in, amount AS amt_in, amount AS x
+    FROM seed_rows
     """
 
 
 def seed_trail_sql() -> str:
     """Trail rows of hop 1: each victim transfer in full."""
     return """
-    SELECT f.seed_id, f.hop, f.in_tx AS tx_id, t.src, t.dst, f.x AS amount_traced
-    FROM frontier f JOIN transactions t ON t.tx_id = f.in_tx
+    SELECT tx_id AS seed_id, 1 AS hop, tx_id, src, dst, amount AS amount_traced
+    FROM seed_rows
     """
 
 

@@ -18,6 +18,7 @@ from scamtrace.analytics.trace import steps_sql
 from scamtrace.analytics.trace.allocation_sql import (
     account_ledger_sql,
     fifo_allocation_sql,
+    frontier_outflows_sql,
     outgoing_after_deposit_sql,
     proportional_allocation_sql,
 )
@@ -26,7 +27,8 @@ from scamtrace.analytics.trace.options import TraceOptions
 from scamtrace.analytics.trace.summary import summarise_trails
 from scamtrace.errors import InvalidDataFile
 
-_WORK_TABLES = ("seeds", "frontier", "pairs", "ledger", "allocation", "moved", "trail", "trail_accounts")
+_WORK_TABLES = ("seeds", "seed_rows", "frontier", "outflows", "pairs", "ledger", "allocation",
+                "moved", "trail", "trail_accounts")
 
 
 @dataclass
@@ -74,6 +76,7 @@ def trace_victim_transfers(
     engine.register(_seed_table(seeds, id_type), "seeds")
     if transactions != "transactions":
         engine.execute(f"SELECT * FROM {transactions}", "transactions")
+    engine.execute(steps_sql.seed_rows_sql(), "seed_rows")
     engine.execute(steps_sql.seed_frontier_sql(), "frontier")
     found = engine.fetch_arrow("SELECT DISTINCT seed_id FROM frontier")["seed_id"].to_pylist()
     wanted = engine.fetch_arrow("SELECT tx_id FROM seeds")["tx_id"].to_pylist()
@@ -103,8 +106,10 @@ def _hop_pipeline(options: TraceOptions) -> Pipeline:
                      repartition_by=("seed_id",))
     else:
         allocate = fifo_allocation_sql if options.policy == "fifo" else proportional_allocation_sql
-        pipeline.add("pairs", outgoing_after_deposit_sql(options), persist=True,
-                     repartition_by=("account",))
+        pipeline.add("outflows", frontier_outflows_sql(), persist=True,
+                     repartition_by=("src",))
+        pipeline.add("pairs", outgoing_after_deposit_sql(options, sent="outflows"),
+                     persist=True, repartition_by=("account",))
         pipeline.add("ledger", account_ledger_sql(), persist=True, repartition_by=("account",))
         pipeline.add("allocation", allocate(options))
     pipeline.add("moved", steps_sql.moved_sql(options), persist=True)
