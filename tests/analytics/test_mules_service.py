@@ -139,6 +139,31 @@ def test_cli_rejects_bad_labels(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "scamtrace", "mules", "--transactions",
          str(tmp_path / "tx.parquet"), "--out", str(tmp_path / "s.csv"),
-         "--labels", str(tmp_path / "l.csv")], capture_output=True, text=True, timeout=120)
+         "--labels", str(tmp_path / "l.csv")],
+        check=False, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert "not 0/1 labels" in done.stderr
+
+
+def test_demo_reports_flagged_accounts_against_truth(tmp_path):
+    from scamtrace.analytics.mules.demo import run_demo
+
+    world = tmp_path / "world"
+    (world / "truth").mkdir(parents=True)
+    table = transfers().to_pandas()
+    frame = pd.DataFrame({
+        "tx_id": range(len(table)),
+        "ts": pd.to_datetime(1_767_225_600 + table["ts"] * 3600, unit="s"),
+        "src_account": table["src"], "dst_account": table["dst"],
+        "amount": table["amount"], "channel": "mobile_banking",
+    })
+    frame.to_parquet(world / "transactions.parquet")
+    pd.DataFrame({"kind": "account", "id": ["splitter", "fanout", "sweeper"], "gang_id": 1,
+                  "role": ["mule_l1", "mule_l2+", "cashout"]}).to_parquet(
+        world / "truth" / "truth_entities.parquet")
+    lines = run_demo(world, tmp_path / "work")
+    assert lines[0].startswith("mule accounts: scored")
+    truth_line = next(line for line in lines if line.startswith("against the truth"))
+    assert "3 mule accounts" in truth_line
+    scores = pd.read_csv(tmp_path / "work" / "mule_scores.csv")
+    assert {"splitter", "fanout", "sweeper"} <= set(scores.loc[scores["flagged"], "account"])

@@ -35,8 +35,8 @@ def run_demo(world_dir: Path, work_dir: Path, top: int = 5) -> list[str]:
         result = score_mule_accounts(engine, txs, accounts_table=accounts)
     scores = result.scores
     flagged = scores[scores["flagged"]]
-    lines = [f"mule accounts: scored {len(scores)} accounts by typology rules, "
-             f"flagged {len(flagged)} at score >= 0.5"]
+    lines = [(f"mule accounts: scored {len(scores)} accounts by typology rules, "
+              f"flagged {len(flagged)} at score >= 0.5")]
     for row in flagged.head(top).itertuples():
         lines.append(f"  {row.account}  score {row.score:.2f}  {row.reasons}")
     truth_file = world_dir / "truth" / "truth_entities.parquet"
