@@ -50,4 +50,4 @@ def test_demo_refuses_an_unknown_step_in_one_line(tmp_path):
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
         "error: unknown demo steps nonsense; steps are: store, members, world, reports, "
-        "messages, intel, trace, mules, sims, networks"]
+        "messages, intel, trace, mules, sims, networks, findings"]

@@ -183,6 +183,7 @@ DEMO_STEPS: list[DemoStep] = [
     DemoStep("mules", world_lines_step("scamtrace.analytics.mules.demo:run_demo")),
     DemoStep("sims", world_lines_step("scamtrace.analytics.sims.demo:run_demo")),
     DemoStep("networks", world_lines_step("scamtrace.analytics.networks.demo:run_demo")),
+    DemoStep("findings", "scamtrace.intel.demo:findings_step"),
 ]
 
 
@@ -228,7 +229,7 @@ def demo(
     steps: Annotated[
         str | None, typer.Option("--steps", help="Only these steps, comma-separated "
                                  "(store, members, world, reports, messages, intel, trace, "
-                                 "mules, sims, networks).")
+                                 "mules, sims, networks, findings).")
     ] = None,
 ) -> None:
     """Run the demo: store, alliance members with keys, every capability, then the API."""

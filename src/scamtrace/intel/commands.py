@@ -105,6 +105,26 @@ def rebuild_index_command(
     )
 
 
+@intel_app.command("share-findings")
+def share_findings_command(
+    source: str = typer.Option(..., "--source", help="The member that ran the analysis (name or id)."),
+    sims: Path = typer.Option(None, "--sims", help="scamtrace sims output (msisdn,score,flagged,reasons)."),
+    mules: Path = typer.Option(None, "--mules", help="scamtrace mules output (account,score,flagged,reasons)."),
+    networks: Path = typer.Option(None, "--networks", help="scamtrace networks members.csv."),
+) -> None:
+    """Add flagged SIMs, accounts and network members to the hub as analytics evidence."""
+    from scamtrace.intel.findings import read_findings, share_findings
+
+    if sims is None and mules is None and networks is None:
+        raise InvalidInput("give at least one of --sims, --mules, --networks")
+    findings = read_findings(sims=sims, mules=mules, networks=networks)
+    with migrated_session_scope() as session:
+        member = get_member(session, member_ref=int(source) if source.isdigit() else source)
+        shared, skipped = share_findings(session, findings, source_member_id=member.id,
+                                         actor=f"{cli_actor()}/as-member:{member.id}")
+    typer.echo(f"shared {shared} findings as {member.name}; skipped {skipped} unreadable")
+
+
 def register(app: typer.Typer) -> None:
     """Add ``scamtrace intel ...`` to the CLI."""
     app.add_typer(intel_app, name="intel")

@@ -255,3 +255,52 @@ def demo_step(context) -> None:
     for line in lines:
         context.echo(line)
     context.results["intel"] = lines
+
+
+def _first(directory: Path | None, name: str) -> Path | None:
+    if directory is None:
+        return None
+    return next(iter(sorted(Path(directory).rglob(name))), None)
+
+
+def findings_step(context) -> None:
+    """``scamtrace demo`` step: the batch findings go to the hub, and the hub answers again.
+
+    Flagged SIMs are shared as the demo telco's, flagged accounts as the demo bank's and
+    network members as the police's, from the files the earlier steps wrote.
+    """
+    from scamtrace.intel.findings import read_findings, share_findings
+    from scamtrace.intel.serving import index_dir_for
+    from scamtrace.orgs.service import authenticate_api_key
+
+    results = context.results
+    sources = (
+        ("telco", {"sims": _first(results.get("scamtrace.analytics.sims.demo"), "sim_scores.csv")}),
+        ("bank", {"mules": _first(results.get("scamtrace.analytics.mules.demo"), "mule_scores.csv")}),
+        ("police", {"networks": _first(results.get("scamtrace.analytics.networks.demo"), "members.csv")}),
+    )
+    with session_scope(context.database_url) as session:
+        for role, files in sources:
+            files = {name: path for name, path in files.items() if path is not None}
+            if not files:
+                continue
+            member = authenticate_api_key(session, plaintext=context.keys[role])
+            shared, skipped = share_findings(session, read_findings(**files),
+                                             source_member_id=member.member_id,
+                                             actor=f"demo:{role}")
+            context.echo(f"{member.member_name} shared {shared} findings "
+                         f"({', '.join(files)}); {skipped} skipped")
+    with session_scope(context.database_url) as session:
+        world_end = session.execute(select(func.max(Indicator.last_seen_at))).scalar()
+        build = rebuild_index(session, index_dir_for(context.settings), full=True, now=world_end)
+        tiers = Counter(dict(session.execute(
+            select(Indicator.tier, func.count()).group_by(Indicator.tier)).all()))
+        top = session.execute(select(Indicator).where(Indicator.score > 0)
+                              .order_by(Indicator.score.desc()).limit(5)).scalars().all()
+        context.echo(f"hub now: {dict(sorted(tiers.items()))}; index generation {build.generation}")
+        index = LookupIndex(index_dir_for(context.settings))
+        bank = Principal(0, "demo bank", "bank", "bank", (), None)
+        for ind in top:
+            answer = lookup_one(index, bank, ind.kind, ind.value)
+            context.echo(f"  {ind.kind} {ind.value}: {ind.tier} ({int(ind.score)}), bank action "
+                         f"{answer['action']}: " + "; ".join(ind.reasons)[:160])
