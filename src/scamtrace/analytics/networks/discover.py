@@ -59,7 +59,7 @@ class NetworkOptions:
     raw_hub_counterparties: int = 300
     min_traced_amount: float = 3000.0
     resolution: float = 0.2
-    min_split_nodes: int = 150
+    min_split_nodes: int = 80
     min_members: int = 3
     max_texts_per_sim: int = 200
 
