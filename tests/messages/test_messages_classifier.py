@@ -10,10 +10,10 @@ from scamtrace.messages.classifier import classify_texts, detect_language
         ("Your Grab code is 5531. Don't share it with anyone.", "legit"),
         ("Ok lar... Joking wif u oni...", "legit"),
         ("ฟรีเครดิต 200 บาท สล็อตเว็บตรง ฝากถอนไม่มีขั้นต่ำ สมัครเลย https://bit.ly/3xYz", "scam"),
-        ("[Kerry] พัสดุของคุณจัดส่งไม่สำเร็จ เนื่องจากที่อยู่ไม่ครบถ้วน กรุณาอัปเดตภายใน 24 ชม. "
-         "https://kerry-th-delivery.top/update", "scam"),
-        ("WINNER!! You have been selected to receive a £900 prize reward! To claim call "
-         "09061701461. Claim code KL341.", "scam"),
+        (("[Kerry] พัสดุของคุณจัดส่งไม่สำเร็จ เนื่องจากที่อยู่ไม่ครบถ้วน กรุณาอัปเดตภายใน 24 ชม. "
+         "https://kerry-th-delivery.top/update"), "scam"),
+        (("WINNER!! You have been selected to receive a £900 prize reward! To claim call "
+         "09061701461. Claim code KL341."), "scam"),
     ],
 )
 def test_clear_examples_get_the_right_label(text, label):

@@ -10,21 +10,16 @@ one type clearly dominates and from the type model otherwise.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from scamtrace.messages.extract import Indicator, extract_indicators
-from scamtrace.messages.features import linear_scores
+from scamtrace.messages.features import hashed_ngrams, letter_counts, scores_from_ngrams
 from scamtrace.messages.model_store import load_text_model
 from scamtrace.messages.normalise import mask_for_model
 from scamtrace.messages.scam_types import cue_type
-
-_THAI_LETTER = re.compile(r"[\u0e01-\u0e4f]")
-_LATIN_LETTER = re.compile(r"[a-z]", re.IGNORECASE)
-_TOKEN = re.compile(r"⟦\w+⟧")
 
 
 @dataclass
@@ -59,24 +54,28 @@ class MessageResult:
         }
 
 
-def detect_language(masked: str) -> str:
-    """``th``, ``en`` or ``mixed`` from the share of Thai among the letters of a text.
+def language_from_counts(thai: int, latin: int) -> str:
+    """``th``, ``en``, ``mixed`` or ``unknown`` from the Thai and Latin letter counts.
 
     Args:
-        masked: a masked text (its ``⟦url⟧``-style tokens are ignored).
+        thai: Thai letters in the text.
+        latin: Latin letters in the text (outside masking tokens).
 
     Returns:
-        ``th`` (over 80 % Thai letters), ``en`` (under 20 %), ``mixed``, or ``unknown``.
+        ``th`` (80 % Thai or more), ``en`` (20 % or less), ``mixed``, or ``unknown``.
     """
-    text = _TOKEN.sub(" ", masked)
-    thai = len(_THAI_LETTER.findall(text))
-    latin = len(_LATIN_LETTER.findall(text))
     if thai + latin == 0:
         return "unknown"
     share = thai / (thai + latin)
     if share >= 0.8:
         return "th"
     return "en" if share <= 0.2 else "mixed"
+
+
+def detect_language(masked: str) -> str:
+    """The language of one masked text (see :func:`language_from_counts`)."""
+    thai, latin = letter_counts([masked])
+    return language_from_counts(int(thai[0]), int(latin[0]))
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:
@@ -97,17 +96,22 @@ def classify_texts(texts: Sequence[str], *, with_indicators: bool = True) -> lis
     """
     model = load_text_model()
     masked = [mask_for_model(text or "") for text in texts]
-    probabilities = _softmax(linear_scores(masked, model.weights, model.bias)
-                             / model.temperature)
+    bits = int(model.weights.shape[0]).bit_length() - 1
+    docs, columns = hashed_ngrams(masked, bits)
+    probabilities = _softmax(scores_from_ngrams(docs, columns, bits, len(masked), model.weights,
+                                                model.bias) / model.temperature)
     labels = probabilities.argmax(axis=1)
     scam_index = model.labels.index("scam")
     scam_rows = [i for i, label in enumerate(labels) if label == scam_index]
     types: dict[int, str] = {}
     if scam_rows:
-        type_scores = linear_scores([masked[i] for i in scam_rows], model.type_weights,
-                                    model.type_bias)
-        for row, scores in zip(scam_rows, type_scores):
-            types[row] = cue_type(masked[row]) or model.scam_types[int(scores.argmax())]
+        # The type model reuses the label model's n-grams (narrower table = top bits).
+        keep = (labels == scam_index)[docs]
+        type_scores = scores_from_ngrams(docs[keep], columns[keep], bits, len(masked),
+                                         model.type_weights, model.type_bias)
+        for row in scam_rows:
+            types[row] = cue_type(masked[row]) or model.scam_types[int(type_scores[row].argmax())]
+    thai_letters, latin_letters = letter_counts(masked)
     results = []
     for i, text in enumerate(texts):
         results.append(MessageResult(
@@ -115,7 +119,7 @@ def classify_texts(texts: Sequence[str], *, with_indicators: bool = True) -> lis
             scam_type=types.get(i),
             score=float(probabilities[i, labels[i]]),
             scores={name: float(p) for name, p in zip(model.labels, probabilities[i])},
-            language=detect_language(masked[i]),
+            language=language_from_counts(int(thai_letters[i]), int(latin_letters[i])),
             indicators=extract_indicators(text or "") if with_indicators else [],
         ))
     return results

@@ -77,6 +77,8 @@ _SHORT_CODE = re.compile(
     re.IGNORECASE,
 )
 _HAS_DIGIT = re.compile(r"\d")
+_LONG_TOKEN = re.compile(r"[0-9A-Za-z]{25}")
+_SHORT_CODE_DIGITS = re.compile(r"(?<!\d)1\d{2,4}(?!\d)")
 
 
 def _blank(text: str, start: int, end: int) -> str:
@@ -118,32 +120,40 @@ def extract_indicators(text: str) -> list[Indicator]:
     """
     work = deobfuscate(text, homoglyphs=False)
     found: list[Indicator] = []
-    for match in EMAIL_PATTERN.finditer(work):
-        if _try("email", match.group(0), found):
-            work = _blank(work, match.start(), match.end())
+    lowered = work.lower()
+    # Cheap substring tests first: most messages carry no e-mail, wallet or LINE id.
+    if "@" in work:
+        for match in EMAIL_PATTERN.finditer(work):
+            if _try("email", match.group(0), found):
+                work = _blank(work, match.start(), match.end())
     for match in URL_CANDIDATE.finditer(work):
         preceding = work[match.start() - 1] if match.start() else ""
         candidate = match.group(0).rstrip(".,;:!?)]}>")
         if is_link(candidate, preceding) and _try("url", candidate, found):
             work = _blank(work, match.start(), match.end())
-    for match in _WALLET.finditer(work):
-        if _try("wallet", match.group(1), found):
-            work = _blank(work, match.start(), match.end())
+    if _LONG_TOKEN.search(work):
+        for match in _WALLET.finditer(work):
+            if _try("wallet", match.group(1), found):
+                work = _blank(work, match.start(), match.end())
     if _HAS_DIGIT.search(work):
         work = _extract_numbers(work, found)
-    for match in _LINE_ID.finditer(work):
-        _try("line_id", match.group(1).rstrip("._-"), found)
+    if "line" in lowered or "ไลน์" in work:
+        for match in _LINE_ID.finditer(work):
+            _try("line_id", match.group(1).rstrip("._-"), found)
     return list(dict.fromkeys(found))
 
 
 def _extract_numbers(work: str, found: list[Indicator]) -> str:
-    for match in USSD_PATTERN.finditer(work):
-        if _try("ussd", match.group(0), found):
-            work = _blank(work, match.start(), match.end())
-    for match in _PROMPTPAY.finditer(work):
-        if _try("promptpay", re.sub(r"[\s\-]", "", match.group(1)), found):
-            work = _blank(work, match.start(1), match.end(1))
-    if _ACCOUNT_CONTEXT.search(work):
+    if "#" in work:
+        for match in USSD_PATTERN.finditer(work):
+            if _try("ussd", match.group(0), found):
+                work = _blank(work, match.start(), match.end())
+    lowered = work.lower()
+    if "พร้อมเพย์" in work or "prompt" in lowered:
+        for match in _PROMPTPAY.finditer(work):
+            if _try("promptpay", re.sub(r"[\s\-]", "", match.group(1)), found):
+                work = _blank(work, match.start(1), match.end(1))
+    if _ACCOUNT_NUMBER.search(work) and _ACCOUNT_CONTEXT.search(work):
         for match in _ACCOUNT_NUMBER.finditer(work):
             context = work[max(0, match.start() - 40):match.start()]
             bank = _nearest_bank(work, match.start())
@@ -155,6 +165,7 @@ def _extract_numbers(work: str, found: list[Indicator]) -> str:
     for match in PHONE_PATTERN.finditer(work):
         if _try("phone", match.group(0), found):
             work = _blank(work, match.start(), match.end())
-    for match in _SHORT_CODE.finditer(work):
-        _try("short_code", match.group(1), found)
+    if _SHORT_CODE_DIGITS.search(work):
+        for match in _SHORT_CODE.finditer(work):
+            _try("short_code", match.group(1), found)
     return work

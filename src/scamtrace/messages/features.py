@@ -33,6 +33,29 @@ def _code_points(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return codes, doc_of_position
 
 
+def letter_counts(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Thai letters and Latin letters per text, counted for the whole batch at once.
+
+    Args:
+        texts: masked texts; the Latin letters of their ``⟦token⟧`` markers are not counted.
+
+    Returns:
+        (thai, latin): int arrays of len(texts).
+    """
+    if not texts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    codes, doc_of_position = _code_points(texts)
+    thai = (codes >= 0x0E01) & (codes <= 0x0E4F)
+    lower = codes | np.uint64(0x20)
+    latin = (lower >= ord("a")) & (lower <= ord("z"))
+    markers = codes == ord("⟦")
+    n = len(texts)
+    latin_count = (np.bincount(doc_of_position, weights=latin, minlength=n)
+                   - np.bincount(doc_of_position, weights=markers, minlength=n) * 4)
+    return (np.bincount(doc_of_position, weights=thai, minlength=n)[:n].astype(np.int64),
+            np.maximum(latin_count[:n], 0).astype(np.int64))
+
+
 def hashed_ngrams(texts: Sequence[str], bits: int = HASH_BITS) -> tuple[np.ndarray, np.ndarray]:
     """All character n-grams of every text, as (text index, column) pairs.
 
@@ -86,6 +109,22 @@ def feature_matrix(texts: Sequence[str], bits: int) -> sparse.csr_matrix:
     return matrix
 
 
+def idf_weights(matrix: sparse.csr_matrix) -> np.ndarray:
+    """Smoothed inverse document frequency per column, ``log((1+n)/(1+df)) + 1``.
+
+    Training multiplies the columns by it and the exported weights carry it, so
+    inference needs no IDF step (the row scaling does not depend on it).
+
+    Args:
+        matrix: a training matrix from :func:`feature_matrix`.
+
+    Returns:
+        (n_columns,) float32 weights.
+    """
+    document_frequency = np.bincount(matrix.indices, minlength=matrix.shape[1])
+    return (np.log((1 + matrix.shape[0]) / (1 + document_frequency)) + 1).astype(np.float32)
+
+
 def linear_scores(texts: Sequence[str], weights: np.ndarray, bias: np.ndarray) -> np.ndarray:
     """Decision values ``X @ weights + bias`` without building X.
 
@@ -99,8 +138,31 @@ def linear_scores(texts: Sequence[str], weights: np.ndarray, bias: np.ndarray) -
     """
     bits = int(weights.shape[0]).bit_length() - 1
     docs, columns = hashed_ngrams(texts, bits)
-    lengths = np.maximum(np.bincount(docs, minlength=len(texts)), 1)
-    gathered = weights[columns].astype(np.float64)
-    totals = np.stack([np.bincount(docs, weights=gathered[:, k], minlength=len(texts))
-                       for k in range(weights.shape[1])], axis=1)
+    return scores_from_ngrams(docs, columns, bits, len(texts), weights, bias)
+
+
+def scores_from_ngrams(docs: np.ndarray, columns: np.ndarray, column_bits: int, n_docs: int,
+                       weights: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """Decision values from precomputed n-grams, for a table of the same or fewer bits.
+
+    Columns are the top bits of one hash, so a narrower table's column is the wider
+    column shifted right: one pass of :func:`hashed_ngrams` serves several models.
+
+    Args:
+        docs: text index per n-gram (from :func:`hashed_ngrams`).
+        columns: column per n-gram, ``column_bits`` wide (>= the table's bits).
+        column_bits: the width the columns were hashed to.
+        n_docs: number of texts.
+        weights: (2**bits, n_classes) weights; bias: (n_classes,).
+
+    Returns:
+        (n_docs, n_classes) float64 scores.
+    """
+    bits = int(weights.shape[0]).bit_length() - 1
+    if column_bits > bits:
+        columns = columns >> (column_bits - bits)
+    lengths = np.maximum(np.bincount(docs, minlength=n_docs), 1)
+    by_class = np.ascontiguousarray(weights.T)
+    totals = np.stack([np.bincount(docs, weights=by_class[k][columns], minlength=n_docs)
+                       for k in range(by_class.shape[0])], axis=1)
     return totals / np.sqrt(lengths)[:, None] + bias

@@ -197,11 +197,16 @@ def mask_for_model(text: str) -> str:
         Lower-cased text in which only the wording is left for a model to learn from.
     """
     folded = deobfuscate(text)
-    folded = EMAIL_PATTERN.sub(EMAIL_TOKEN, folded)
-    folded = _replace_links(folded, URL_TOKEN)
-    folded = USSD_PATTERN.sub(USSD_TOKEN, folded)
-    folded = PHONE_PATTERN.sub(PHONE_TOKEN, folded)
-    folded = _DIGITS.sub("0", folded)
+    # Substring tests skip the costly patterns for the many texts that cannot match them.
+    if "@" in folded:
+        folded = EMAIL_PATTERN.sub(EMAIL_TOKEN, folded)
+    if "." in folded:
+        folded = _replace_links(folded, URL_TOKEN)
+    if _DIGITS.search(folded):
+        if "#" in folded:
+            folded = USSD_PATTERN.sub(USSD_TOKEN, folded)
+        folded = PHONE_PATTERN.sub(PHONE_TOKEN, folded)
+        folded = _DIGITS.sub("0", folded)
     return _SPACES.sub(" ", folded).strip().lower()
 
 

@@ -22,8 +22,10 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
+
 from scamtrace.messages import datasets
-from scamtrace.messages.features import feature_matrix
+from scamtrace.messages.features import feature_matrix, idf_weights
 from scamtrace.messages.model_store import (
     PROVENANCE_FILE,
     TEXT_MODEL_FILE,
@@ -161,7 +163,9 @@ def train_all(data_dir: Path, out_dir: Path, c_text: float = 1.0, c_url: float =
     masked = [mask_for_model(text) for text in texts]
     label_names = list(datasets.LABELS)
     targets = np.array([label_names.index(label) for label in labels])
-    matrix = feature_matrix(masked, TEXT_BITS)
+    counts = feature_matrix(masked, TEXT_BITS)
+    idf = idf_weights(counts)
+    matrix = counts @ sparse.diags(idf)
     temperature = fit_temperature(_oof_scores(matrix, targets, groups, c_text), targets)
     label_model = LinearSVC(C=c_text).fit(matrix, targets)
 
@@ -178,7 +182,7 @@ def train_all(data_dir: Path, out_dir: Path, c_text: float = 1.0, c_url: float =
     type_weights[:, present] = type_model.coef_.T
     type_bias[present] = type_model.intercept_
     save_arrays(out_dir / TEXT_MODEL_FILE, {
-        "labels": np.array(label_names), "weights": label_model.coef_.T.astype(np.float32),
+        "labels": np.array(label_names), "weights": (label_model.coef_ * idf).T.astype(np.float32),
         "bias": label_model.intercept_, "temperature": np.array(temperature),
         "scam_types": np.array(SCAM_TYPES), "type_weights": type_weights,
         "type_bias": type_bias,
@@ -209,7 +213,7 @@ def train_all(data_dir: Path, out_dir: Path, c_text: float = 1.0, c_url: float =
         "counts": {"messages": len(texts), "by_label": dict(Counter(labels)),
                    "typed_scams": dict(Counter(t for _, t in typed)), "urls": len(urls),
                    "phishing_urls": int(phishing.sum())},
-        "features": {"text": f"char 1-5-grams of masked text, 2**{TEXT_BITS} hashed",
+        "features": {"text": f"char 1-5-grams of masked text, 2**{TEXT_BITS} hashed, IDF folded into weights",
                      "type": f"2**{TYPE_BITS} hashed", "url": f"char 1-5-grams 2**{URL_BITS} "
                      f"hashed + {len(DENSE_NAMES)} lexical measurements"},
         "model": {"text": f"LinearSVC C={c_text}, temperature {temperature:.3f}",

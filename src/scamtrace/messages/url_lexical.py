@@ -20,9 +20,7 @@ from scipy import sparse
 from scamtrace.messages.features import feature_matrix, hashed_ngrams
 
 RISKY_TLDS = frozenset(
-    "xyz top icu buzz cyou sbs tk ml ga cf gq pw click link shop online site vip club live "
-    "rest monster cam bond cfd win bet casino loan work fun lol today support help asia "
-    "info biz ru su cn".split()
+    ["xyz", "top", "icu", "buzz", "cyou", "sbs", "tk", "ml", "ga", "cf", "gq", "pw", "click", "link", "shop", "online", "site", "vip", "club", "live", "rest", "monster", "cam", "bond", "cfd", "win", "bet", "casino", "loan", "work", "fun", "lol", "today", "support", "help", "asia", "info", "biz", "ru", "su", "cn"]
 )
 _LOGIN_WORDS = re.compile(
     r"login|log-in|signin|sign-in|verify|verif|secure|account|update|confirm|webscr|banking|"
