@@ -176,6 +176,8 @@ def settings(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
     monkeypatch.setenv("SCAMTRACE_DATABASE_URL", database_url)
     monkeypatch.setenv("SCAMTRACE_ENVIRONMENT", "test")
+    # Tests publish the lookup index when they mean to, not from a background thread.
+    monkeypatch.setenv("SCAMTRACE_INDEX_REFRESH_SECONDS", "0")
     monkeypatch.setenv("SCAMTRACE_DATA_DIR", str(tmp_path / "data"))
     get_settings.cache_clear()
     yield get_settings()

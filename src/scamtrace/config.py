@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     report_duplicate_window_minutes: int = 60
     raw_text_retention_days: int = 90
     call_window_hours: int = 72
+    index_refresh_seconds: float = Field(
+        default=30.0, ge=0, description="Each API worker republishes the lookup index this often; 0 turns it off."
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> "Settings":

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from scamtrace import __version__
@@ -22,12 +25,23 @@ from scamtrace.api.routes import (
 )
 from scamtrace.config import Settings, get_settings
 from scamtrace.intel.fast_lookup import LookupFastPath
+from scamtrace.intel.refresher import IndexRefresher
 
 DESCRIPTION = (
     "The alliance's shared service against call-centre and SMS scams. Authenticate with "
     "`Authorization: Bearer <key>` or `X-API-Key: <key>`; every error is "
     "`application/problem+json`."
 )
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    refresher = IndexRefresher(app.state.settings)
+    refresher.start()
+    try:
+        yield
+    finally:
+        refresher.stop()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -46,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.settings = settings or get_settings()
     install_problem_handlers(app)
