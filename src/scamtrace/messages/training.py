@@ -126,7 +126,7 @@ def _oof_scores(matrix, targets: np.ndarray, groups: np.ndarray, c: float) -> np
     width = len(np.unique(targets))
     scores = np.zeros((len(targets), 1 if width == 2 else width))
     for train, test in folds.split(matrix, targets, groups):
-        model = LinearSVC(C=c).fit(matrix[train], targets[train])
+        model = LinearSVC(C=c, random_state=0).fit(matrix[train], targets[train])
         decision = model.decision_function(matrix[test])
         scores[test] = decision.reshape(len(test), -1)
     return scores.squeeze(axis=1) if width == 2 else scores
@@ -167,15 +167,15 @@ def train_all(data_dir: Path, out_dir: Path, c_text: float = 1.0, c_url: float =
     idf = idf_weights(counts)
     matrix = counts @ sparse.diags(idf)
     temperature = fit_temperature(_oof_scores(matrix, targets, groups, c_text), targets)
-    label_model = LinearSVC(C=c_text).fit(matrix, targets)
+    label_model = LinearSVC(C=c_text, random_state=0).fit(matrix, targets)
 
     # Scam types: the simulator's truth, else a clear cue; messages with neither stay out.
     typed = [(m, given or cue_type(m)) for m, label, given in zip(masked, labels, given_types)
              if label == "scam"]
     typed = [(m, t) for m, t in typed if t]
     type_targets = np.array([SCAM_TYPES.index(t) for _, t in typed])
-    type_model = LinearSVC(C=0.5).fit(feature_matrix([m for m, _ in typed], TYPE_BITS),
-                                      type_targets)
+    type_matrix = feature_matrix([m for m, _ in typed], TYPE_BITS)
+    type_model = LinearSVC(C=0.5, random_state=0).fit(type_matrix, type_targets)
     type_weights = np.zeros((2**TYPE_BITS, len(SCAM_TYPES)), dtype=np.float32)
     type_bias = np.full(len(SCAM_TYPES), -10.0)
     present = type_model.classes_
@@ -193,7 +193,7 @@ def train_all(data_dir: Path, out_dir: Path, c_text: float = 1.0, c_url: float =
     url_groups = np.arange(len(urls))
     url_temperature = fit_temperature(_oof_scores(url_matrix, phishing, url_groups, c_url),
                                       phishing)
-    url_model = LinearSVC(C=c_url).fit(url_matrix, phishing)
+    url_model = LinearSVC(C=c_url, random_state=0).fit(url_matrix, phishing)
     weights = url_model.coef_.ravel()
     save_arrays(out_dir / URL_MODEL_FILE, {
         "gram_weights": weights[:2**URL_BITS].astype(np.float32),
