@@ -20,15 +20,14 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scamtrace.analytics import create_engine, load_transactions  # noqa: E402
-from scamtrace.analytics.trace import TraceOptions, trace_victim_transfers  # noqa: E402
+from scamtrace.analytics import create_engine, load_transactions
+from scamtrace.analytics.trace import TraceOptions, trace_victim_transfers
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "amlgentex-dev"
 LAYERED = {5: "stack", 7: "scatter_gather", 8: "gather_scatter"}

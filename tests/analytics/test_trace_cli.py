@@ -58,10 +58,10 @@ def test_bad_map_is_one_line_and_exit_2(tmp_path):
         [sys.executable, "-m", "scamtrace", "trace", "--transactions", str(tmp_path / "tx.csv"),
          "--seeds", str(tmp_path / "seeds.csv"), "--out", str(tmp_path / "o"),
          "--map", "src=nope"],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True, timeout=120, check=False,
     )
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
-        f"error: {tmp_path / 'tx.csv'}: --map src=nope names no column; columns are "
-        "from_acct, to_acct, baht, when"
+        (f"error: {tmp_path / 'tx.csv'}: --map src=nope names no column; columns are "
+         "from_acct, to_acct, baht, when")
     ]

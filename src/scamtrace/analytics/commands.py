@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -16,15 +17,25 @@ def register(app: typer.Typer) -> None:
 
 
 def trace(
-    transactions: Path = typer.Option(..., "--transactions", help="Parquet or CSV of transfers."),
-    seeds: Path = typer.Option(..., "--seeds", help="CSV with a tx_id column: victim transfers."),
-    out: Path = typer.Option(..., "--out", help="Directory for trail.csv, accounts.csv, summary.json."),
-    column_map: str = typer.Option("", "--map", help="src=...,dst=...,amount=...,ts=...,id=..."),
-    policy: str = typer.Option("fifo", "--policy", help="fifo (Clayton's case), proportional or matched."),
-    max_hops: int = typer.Option(4, "--max-hops", help="Transfers per trail, the victim's being 1."),
-    window: str = typer.Option("", "--window", help="48h, 7d, or a number of steps; empty: no limit."),
-    min_amount: float = typer.Option(1.0, "--min-amount", help="Do not follow smaller amounts."),
-    engine_name: str = typer.Option("duckdb", "--engine", help="duckdb or spark."),
+    transactions: Annotated[
+        Path, typer.Option("--transactions", help="Parquet or CSV of transfers.")],
+    seeds: Annotated[
+        Path, typer.Option("--seeds", help="CSV with a tx_id column: victim transfers.")],
+    out: Annotated[
+        Path, typer.Option("--out", help="Directory for trail.csv, accounts.csv, summary.json.")],
+    column_map: Annotated[
+        str, typer.Option("--map", help="src=...,dst=...,amount=...,ts=...,id=...")] = "",
+    policy: Annotated[
+        str, typer.Option("--policy", help="fifo (Clayton's case), proportional or matched.")
+    ] = "fifo",
+    max_hops: Annotated[
+        int, typer.Option("--max-hops", help="Transfers per trail, the victim's being 1.")] = 4,
+    window: Annotated[
+        str, typer.Option("--window", help="48h, 7d, or a number of steps; empty: no limit.")
+    ] = "",
+    min_amount: Annotated[
+        float, typer.Option("--min-amount", help="Do not follow smaller amounts.")] = 1.0,
+    engine_name: Annotated[str, typer.Option("--engine", help="duckdb or spark.")] = "duckdb",
 ) -> None:
     """Trace victim transfers through layers of accounts and locate the money.
 

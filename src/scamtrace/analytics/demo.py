@@ -73,11 +73,11 @@ def _describe(result: TraceResult, n_seeds: int) -> list[str]:
     sinks = (summary["sinks"] * summary["amount"]).sum()
     held = (summary["held"] * summary["amount"]).sum()
     lines = [
-        f"money trails ({DEMO_OPTIONS.policy} policy, {DEMO_OPTIONS.max_hops} hops, 48 h): "
-        f"{len(summary)} of {n_seeds} reported victim transfers, {total:,.0f} baht",
+        (f"money trails ({DEMO_OPTIONS.policy} policy, {DEMO_OPTIONS.max_hops} hops, 48 h): "
+         f"{len(summary)} of {n_seeds} reported victim transfers, {total:,.0f} baht"),
         f"  traced into {layers}",
-        f"  {held:,.0f} baht ({held / total:.0%}) still in accounts that can be frozen, "
-        f"{sinks:,.0f} ({sinks / total:.0%}) at cash-out accounts that never send",
+        (f"  {held:,.0f} baht ({held / total:.0%}) still in accounts that can be frozen, "
+         f"{sinks:,.0f} ({sinks / total:.0%}) at cash-out accounts that never send"),
         "  freeze first (account: traced baht still there):",
     ]
     accounts = result.accounts[~result.accounts["is_sink"].astype(bool)]
@@ -115,9 +115,10 @@ def _against_truth(result: TraceResult, truth: Path) -> list[str]:
     victims_total = flows.loc[flows["hop"] == flows.groupby("victim_tx_id")["hop"]
                               .transform("min"), "amount_carried"].sum()
     located = both.min(axis=1).sum() / victims_total
-    return [
+    line = (
         f"  against the world's truth: {located:.0%} of the victims' money located at the "
         f"right account; {len(true_pairs & traced_pairs)} of {len(true_pairs)} laundering "
         f"transfers followed ({len(traced_pairs - true_pairs)} others); {len(found)} of "
-        f"{len(reached)} mule accounts on the true trails found",
-    ]
+        f"{len(reached)} mule accounts on the true trails found"
+    )
+    return [line]

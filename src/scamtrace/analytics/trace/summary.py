@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pandas as pd
@@ -39,7 +40,7 @@ def summarise_trails(trail: pd.DataFrame, accounts: pd.DataFrame) -> list[dict[s
             "seed_id": _plain(seed_id),
             "victim_account": _plain(victims[seed_id]),
             "amount": round(total, 2),
-            "layers": {str(int(h)): float(v) for h, v in shares[seed_id].items() if v == v},
+            "layers": {str(int(h)): float(v) for h, v in shares[seed_id].items() if not math.isnan(v)},
             "sinks": _share(sinks[seed_id], total),
             "held": _share(held[seed_id], total),
             "located": _share(sinks[seed_id] + held[seed_id], total),
