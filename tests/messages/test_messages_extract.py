@@ -39,6 +39,11 @@ def test_bank_account_takes_the_bank_named_in_the_text():
         ("bank_account", "004:1234567890")]
 
 
+def test_a_phone_after_an_account_stays_a_phone():
+    assert _values("โอนเข้าบัญชี กสิกรไทย 123-4-56789-0 ด่วน โทร ๐๘๑-๒๓๔-๕๖๗๘") == [
+        ("bank_account", "004:1234567890"), ("phone", "+66812345678")]
+
+
 def test_promptpay_line_email_ussd_wallet_short_code():
     assert _values("pay promptpay 0812345678") == [("promptpay", "+66812345678")]
     assert _values("แอดไลน์ @abc.shop ด่วน") == [("line_id", "@abc.shop")]

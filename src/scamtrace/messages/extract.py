@@ -77,6 +77,7 @@ _SHORT_CODE = re.compile(
     re.IGNORECASE,
 )
 _HAS_DIGIT = re.compile(r"\d")
+_PHONE_WORD = re.compile(r"โทร|tel|call|ติดต่อ|เบอร์|phone|สายด่วน", re.IGNORECASE)
 _LONG_TOKEN = re.compile(r"[0-9A-Za-z]{25}")
 _SHORT_CODE_DIGITS = re.compile(r"(?<!\d)1\d{2,4}(?!\d)")
 
@@ -157,8 +158,13 @@ def _extract_numbers(work: str, found: list[Indicator]) -> str:
         for match in _ACCOUNT_NUMBER.finditer(work):
             context = work[max(0, match.start() - 40):match.start()]
             bank = _nearest_bank(work, match.start())
+            digits = re.sub(r"\D", "", match.group(1))
+            mobile_like = len(digits) == 10 and digits.startswith(("06", "08", "09"))
+            # "โทร 081..." after an account in the same text is the gang's phone.
+            if mobile_like and _PHONE_WORD.search(work[max(0, match.start() - 12):match.start()]):
+                continue
             looks_like_account = re.search(_ACCOUNT_WORD, context, re.IGNORECASE) or (
-                bank and not match.group(1).startswith(("06", "08", "09")))
+                bank and not mobile_like)
             if bank and looks_like_account and _try("bank_account", match.group(1), found,
                                                     bank=bank):
                 work = _blank(work, match.start(), match.end())
