@@ -37,7 +37,7 @@ def test_trace_writes_trail_accounts_and_summary(runner, tmp_path):
         "--window", "48h", "--max-hops", "4",
     ])
     assert result.exit_code == 0, result.output
-    assert "located 1,000.00" in result.output
+    assert "60.00 still held in accounts that can be frozen, 940.00 at accounts" in result.output
     trail = (out / "trail.csv").read_text().splitlines()
     assert trail[0] == "seed_id,hop,tx_id,src,dst,amount_traced"
     assert trail[1:] == ["0,1,0,V,M1,1000.0", "0,2,1,M1,M2,950.0", "0,3,2,M2,CASH,940.0"]

@@ -68,11 +68,14 @@ def trace(
         "missing_seeds": [str(s) for s in result.missing_seeds],
         "seeds": result.summary,
     }, indent=2, default=str))
-    located = pd.DataFrame(result.summary)
+    seeds_summary = pd.DataFrame(result.summary)
+    amount = seeds_summary["amount"]
     typer.echo(
-        f"traced {len(located)} victim transfers ({located['amount'].sum():,.2f}) through "
+        f"traced {len(seeds_summary)} victim transfers ({amount.sum():,.2f}) through "
         f"{result.accounts['account'].nunique()} accounts in {len(result.trail)} transfers; "
-        f"located {(located['located'] * located['amount']).sum():,.2f}; wrote {out}"
+        f"{(seeds_summary['held'] * amount).sum():,.2f} still held in accounts that can be "
+        f"frozen, {(seeds_summary['sinks'] * amount).sum():,.2f} at accounts that never send; "
+        f"wrote {out}"
     )
     if result.missing_seeds:
         typer.echo(f"warning: {len(result.missing_seeds)} seed ids name no transfer", err=True)
