@@ -111,13 +111,15 @@ def share_findings_command(
     sims: Path = typer.Option(None, "--sims", help="scamtrace sims output (msisdn,score,flagged,reasons)."),
     mules: Path = typer.Option(None, "--mules", help="scamtrace mules output (account,score,flagged,reasons)."),
     networks: Path = typer.Option(None, "--networks", help="scamtrace networks members.csv."),
+    traced: Path = typer.Option(None, "--traced", help="scamtrace trace accounts.csv: share only "
+                                "flagged accounts that received traced victim money."),
 ) -> None:
     """Add flagged SIMs, accounts and network members to the hub as analytics evidence."""
     from scamtrace.intel.findings import read_findings, share_findings
 
     if sims is None and mules is None and networks is None:
         raise InvalidInput("give at least one of --sims, --mules, --networks")
-    findings = read_findings(sims=sims, mules=mules, networks=networks)
+    findings = read_findings(sims=sims, mules=mules, networks=networks, traced=traced)
     with migrated_session_scope() as session:
         member = get_member(session, member_ref=int(source) if source.isdigit() else source)
         shared, skipped = share_findings(session, findings, source_member_id=member.id,

@@ -276,20 +276,21 @@ def findings_step(context) -> None:
     results = context.results
     sources = (
         ("telco", {"sims": _first(results.get("scamtrace.analytics.sims.demo"), "sim_scores.csv")}),
-        ("bank", {"mules": _first(results.get("scamtrace.analytics.mules.demo"), "mule_scores.csv")}),
+        ("bank", {"mules": _first(results.get("scamtrace.analytics.mules.demo"), "mule_scores.csv"),
+                  "traced": _first(results.get("scamtrace.analytics.demo"), "accounts.csv")}),
         ("police", {"networks": _first(results.get("scamtrace.analytics.networks.demo"), "members.csv")}),
     )
     with session_scope(context.database_url) as session:
         for role, files in sources:
             files = {name: path for name, path in files.items() if path is not None}
-            if not files:
+            if not set(files) - {"traced"}:
                 continue
             member = authenticate_api_key(session, plaintext=context.keys[role])
             shared, skipped = share_findings(session, read_findings(**files),
                                              source_member_id=member.member_id,
                                              actor=f"demo:{role}")
             context.echo(f"{member.member_name} shared {shared} findings "
-                         f"({', '.join(files)}); {skipped} skipped")
+                         f"({' on '.join(files)}); {skipped} skipped")
     with session_scope(context.database_url) as session:
         world_end = session.execute(select(func.max(Indicator.last_seen_at))).scalar()
         build = rebuild_index(session, index_dir_for(context.settings), full=True, now=world_end)

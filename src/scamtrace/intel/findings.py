@@ -57,13 +57,17 @@ def _flagged(row: dict[str, str]) -> bool:
 
 
 def read_findings(*, sims: Path | None = None, mules: Path | None = None,
-                  networks: Path | None = None) -> list[Finding]:
+                  networks: Path | None = None, traced: Path | None = None) -> list[Finding]:
     """Read flagged SIMs, flagged accounts and non-victim network members.
 
     Args:
         sims: ``scamtrace sims`` output (msisdn, score, flagged, reasons).
         mules: ``scamtrace mules`` output (account, score, flagged, reasons).
         networks: ``scamtrace networks`` ``members.csv`` (network_id, kind, id, role, score).
+        traced: ``scamtrace trace`` ``accounts.csv``; when given, only flagged accounts that
+            also received traced victim money are shared. A typology score alone flags busy
+            honest merchants too: it is a lead for the bank's own review, and the hub is
+            what other members act on.
 
     Returns:
         The findings, in file order.
@@ -76,9 +80,12 @@ def read_findings(*, sims: Path | None = None, mules: Path | None = None,
         findings += [Finding("phone", row["msisdn"], "mule_sim", float(row["score"]), row.get("reasons", ""))
                      for row in _rows(sims, ("msisdn", "score", "flagged")) if _flagged(row)]
     if mules is not None:
+        on_trails = ({row["account"] for row in _rows(traced, ("account",))}
+                     if traced is not None else None)
         findings += [Finding("bank_account", row["account"], "mule_account", float(row["score"]),
                              row.get("reasons", ""))
-                     for row in _rows(mules, ("account", "score", "flagged")) if _flagged(row)]
+                     for row in _rows(mules, ("account", "score", "flagged"))
+                     if _flagged(row) and (on_trails is None or row["account"] in on_trails)]
     if networks is not None:
         for row in _rows(networks, ("network_id", "kind", "id", "role", "score")):
             if row["role"] == "victim" or row["kind"] not in NETWORK_KINDS:
