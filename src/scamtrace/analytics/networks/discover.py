@@ -111,7 +111,7 @@ def discover_networks(engine: Engine, sources: dict[str, Path | None],
                     "suspect_sims")
     victim_ids = engine.fetch_pandas(
         "SELECT DISTINCT t.tx_id FROM reports r JOIN transactions t "
-        "ON CAST(t.tx_id AS DOUBLE) = r.tx_id WHERE r.tx_id IS NOT NULL")
+        "ON CAST(t.tx_id AS BIGINT) = r.tx_id WHERE r.tx_id IS NOT NULL")
     engine.register(pd.DataFrame({"tx_id": victim_ids["tx_id"].astype(str)}), "victim_tx")
     trail = pd.DataFrame(columns=["seed_id", "hop", "tx_id", "src", "dst", "amount_traced"])
     if len(victim_ids):
@@ -160,7 +160,7 @@ FROM reports r WHERE r.text IS NOT NULL""")
 SELECT 'sim' AS a_kind, r.reported_value AS a_id, 'account' AS b_kind, t.dst AS b_id,
        'report_names' AS evidence, count(*) AS n, min(t.ts) AS first_ts, max(t.ts) AS last_ts,
        min(CAST(t.tx_id AS VARCHAR)) AS ref
-FROM reports r JOIN transactions t ON CAST(t.tx_id AS DOUBLE) = r.tx_id
+FROM reports r JOIN transactions t ON CAST(t.tx_id AS BIGINT) = r.tx_id
 WHERE r.reported_kind = 'phone' AND r.reported_value IS NOT NULL
 GROUP BY r.reported_value, t.dst""")
     frames.append(tx_links)

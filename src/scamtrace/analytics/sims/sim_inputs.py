@@ -131,9 +131,11 @@ def _normalised(engine: Engine, column: str, arrow_type: pa.DataType, role: str)
         return f"CAST({column} AS TIMESTAMP)"
     if role == "border_zone":
         return f"CAST({column} AS BOOLEAN)"
-    if role in ("duration_s", "tx_id"):
-        # Report tx ids may arrive as floats (a nullable integer column); matched as DOUBLE.
+    if role == "duration_s":
         return f"CAST({column} AS DOUBLE)"
+    if role == "tx_id":
+        # Transaction ids are 64-bit: as DOUBLE two ids 19 digits long can compare equal.
+        return f"CAST({column} AS BIGINT)"
     return f"CAST({column} AS VARCHAR)"
 
 
