@@ -1,8 +1,8 @@
 """The Spark backend: the same pipelines, transpiled with sqlglot, for one machine too few.
 
 pyspark is an optional extra (``pip install 'scamtrace[spark]'``) imported only when a
-Spark engine is created. Each materialised step is a temporary view over a persisted
-DataFrame; a step's ``repartition_by`` hint hash-partitions it on its join key first.
+Spark engine is created. Each materialised step is a temporary view over a locally checkpointed
+DataFrame (materialised, lineage cut); a step's ``repartition_by`` hint hash-partitions it on its join key first.
 """
 
 from __future__ import annotations
@@ -96,10 +96,10 @@ class SparkEngine(Engine):
         frame = self.spark.sql(sql)
         if step.repartition_by:
             frame = frame.repartition(*step.repartition_by)
-        # Every output is persisted: a view that recomputed its lineage on each read
-        # would make iterative steps (one hop per round) quadratic.
-        frame = frame.persist()
-        frame.count()
+        # Every output is materialised and its lineage cut: iterative steps (one hop per
+        # round) would otherwise carry every earlier round's plan, and Spark runs out of
+        # memory printing plans long before it runs out of data.
+        frame = frame.localCheckpoint(eager=True)
         self._drop(name)
         self._keep(frame, name)
 
