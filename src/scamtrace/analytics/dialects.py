@@ -13,6 +13,7 @@ Examples:
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from functools import lru_cache
 
 import sqlglot
@@ -23,7 +24,7 @@ from scamtrace.errors import InvalidInput
 SOURCE_DIALECT = "duckdb"
 
 
-class Dialect:
+class Dialect(ABC):
     """Engine differences in SQL; subclasses override only what differs.
 
     Attributes:
@@ -53,18 +54,22 @@ class Dialect:
         """Translate SQL written in the DuckDB dialect into this engine's SQL."""
         return _transpile(sql, self.sqlglot_name)
 
+    @abstractmethod
     def epoch_seconds(self, expr: str) -> str:
         """Seconds since 1970-01-01 UTC of a TIMESTAMP expression, as BIGINT."""
         raise NotImplementedError
 
+    @abstractmethod
     def hash_bucket(self, expr: str, buckets: int) -> str:
         """A deterministic bucket 0..buckets-1 of a value, stable across runs (for splits)."""
         raise NotImplementedError
 
+    @abstractmethod
     def median(self, expr: str) -> str:
         """The median of a numeric expression (an aggregate)."""
         raise NotImplementedError
 
+    @abstractmethod
     def string_agg(self, expr: str, separator: str) -> str:
         """Concatenate the distinct values of a string expression (an aggregate), sorted."""
         raise NotImplementedError
