@@ -6,8 +6,8 @@ import time
 
 from scamtrace.intel.lookup_index import LookupIndex
 from scamtrace.intel.refresher import IndexRefresher
-from scamtrace.intel.serving import index_dir_for
 from scamtrace.intel.service import NewEvidence, add_evidence
+from scamtrace.intel.serving import index_dir_for
 from scamtrace.store.engine import session_scope
 
 

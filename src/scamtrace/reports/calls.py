@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from scamtrace.config import get_settings
-from scamtrace.errors import InvalidInput, InvalidIdentifier
+from scamtrace.errors import InvalidIdentifier, InvalidInput
 from scamtrace.identifiers import parse
 from scamtrace.reports.models import CallRecord
 from scamtrace.reports.timestamps import parse_timestamp

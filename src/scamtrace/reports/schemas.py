@@ -33,7 +33,7 @@ class TransferDetails(BaseModel):
     """A transfer the victim made, as they know it from their banking app."""
 
     model_config = _FORBID
-    amount_thb: Decimal | None = Field(None, ge=0, le=Decimal("1000000000"))
+    amount_thb: Decimal | None = Field(None, ge=0, le=Decimal(1000000000))
     to_account: str | None = Field(None, max_length=64)
     to_bank: str | None = Field(None, max_length=40)
     at: datetime | None = None
@@ -51,12 +51,12 @@ class WebReportCreate(BaseModel):
     account: str | None = Field(None, max_length=64)
     bank: str | None = Field(None, max_length=40, description="Bank of the account, when known.")
     scam_type: str | None = Field(None, max_length=40, description="The type the person chose.")
-    loss_amount_thb: Decimal | None = Field(None, ge=0, le=Decimal("1000000000"))
+    loss_amount_thb: Decimal | None = Field(None, ge=0, le=Decimal(1000000000))
     province: str | None = Field(None, max_length=60)
     transfer: TransferDetails | None = None
 
     @model_validator(mode="after")
-    def _something_reported(self) -> "WebReportCreate":
+    def _something_reported(self) -> WebReportCreate:
         if not any((self.text, self.number, self.link, self.account)):
             raise ValueError("give at least one of text, number, link or account")
         return self

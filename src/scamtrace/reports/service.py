@@ -24,7 +24,11 @@ from scamtrace.errors import NotFound, RateLimited
 from scamtrace.identifiers import parse
 from scamtrace.intel.service import NewEvidence, add_evidence
 from scamtrace.keyed_hash import keyed_hash
-from scamtrace.reports.acknowledgements import acknowledgement_texts, new_reference_id, rate_limit_texts
+from scamtrace.reports.acknowledgements import (
+    acknowledgement_texts,
+    new_reference_id,
+    rate_limit_texts,
+)
 from scamtrace.reports.analysis import analyse_report
 from scamtrace.reports.models import Report, Reporter
 from scamtrace.reports.schemas import Acknowledgement, ReportReceipt, ReportStatus
