@@ -148,6 +148,16 @@ def _date_headers(page) -> dict[str, str]:
     }
 
 
+def _paged_envelope(page, render) -> Response:
+    """The TAXII envelope of one page (objects or manifest entries), with date headers."""
+    body: dict[str, object] = {"more": bool(page and page.more)}
+    if page and page.objects:
+        body["objects"] = render(page.objects)
+    if page and page.next:
+        body["next"] = page.next
+    return _taxii(body, _date_headers(page))
+
+
 @router.get(f"/{API_ROOT}/collections/{{collection_id}}/objects/")
 def read_objects(
     request: Request,
@@ -160,12 +170,7 @@ def read_objects(
 ) -> Response:
     """Objects of a collection: ``added_after``, ``match[type|id|spec_version]``, ``limit``, ``next``."""
     _, page = _page(request, session, member, collection_id, added_after, limit, next)
-    body: dict[str, object] = {"more": bool(page and page.more)}
-    if page and page.objects:
-        body["objects"] = page.objects
-    if page and page.next:
-        body["next"] = page.next
-    return _taxii(body, _date_headers(page))
+    return _paged_envelope(page, lambda objects: objects)
 
 
 @router.get(f"/{API_ROOT}/collections/{{collection_id}}/objects/{{object_id}}/")
@@ -205,9 +210,6 @@ def read_manifest(
 ) -> Response:
     """The manifest of a collection (ids, versions, dates added), paged like objects."""
     _, page = _page(request, session, member, collection_id, added_after, limit, next)
-    body: dict[str, object] = {"more": bool(page and page.more)}
-    if page and page.objects:
-        body["objects"] = [manifest_entry(o, page.dates[o["id"]]) for o in page.objects]
-    if page and page.next:
-        body["next"] = page.next
-    return _taxii(body, _date_headers(page))
+    return _paged_envelope(
+        page, lambda objects: [manifest_entry(o, page.dates[o["id"]]) for o in objects]
+    )
