@@ -9,6 +9,10 @@ from scamtrace.errors import InvalidInput
 
 Policy = Literal["fifo", "proportional", "matched"]
 POLICIES: tuple[str, ...] = ("fifo", "proportional", "matched")
+Method = Literal["auto", "sql", "kernel"]
+METHODS: tuple[str, ...] = ("auto", "sql", "kernel")
+#: the policies the vectorised kernel implements (see :mod:`.kernel`)
+KERNEL_POLICIES: tuple[str, ...] = ("fifo", "proportional")
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,10 @@ class TraceOptions:
         min_amount: traced amounts below this are not followed further.
         burst: matched policy: first-time transfers into an account this close in time to
             the traced one count as pooled with it (units of ``ts``); None: window / 3.
+        method: how the hops run: ``sql`` (pipelines on the engine, any backend),
+            ``kernel`` (numpy over a per-account ledger index; fifo and proportional
+            only), ``auto`` (the kernel on DuckDB for those policies, else SQL). Both
+            give the same trails.
     """
 
     policy: Policy = "fifo"
@@ -34,6 +42,7 @@ class TraceOptions:
     window: int | None = None
     min_amount: float = 1.0
     burst: int | None = None
+    method: Method = "auto"
 
     def __post_init__(self) -> None:
         if self.policy not in POLICIES:
@@ -42,6 +51,10 @@ class TraceOptions:
             raise InvalidInput("max hops must be at least 1")
         if self.window is not None and self.window < 0:
             raise InvalidInput("the window must not be negative")
+        if self.method not in METHODS:
+            raise InvalidInput(f"unknown method {self.method!r}: use {', '.join(METHODS)}")
+        if self.method == "kernel" and self.policy not in KERNEL_POLICIES:
+            raise InvalidInput(f"the kernel runs {' and '.join(KERNEL_POLICIES)} only")
         if self.burst is not None and self.burst < 0:
             raise InvalidInput("the burst must not be negative")
 

@@ -1,7 +1,9 @@
 """Tracing many victim transfers at once, hop by hop, set-wise on the analytics engine.
 
 One round per hop (at most ``max_hops - 1`` rounds), each round one pipeline over all
-seeds together: the loop is over hops, never over seeds.
+seeds together: the loop is over hops, never over seeds. On DuckDB the FIFO and
+proportional hops run instead as a numpy kernel over a per-account ledger index
+(:mod:`.kernel`), whose cost follows the trail rather than the data; same results.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from scamtrace.analytics.trace.allocation_sql import (
     outgoing_after_deposit_sql,
     proportional_allocation_sql,
 )
+from scamtrace.analytics.trace.kernel import LedgerIndex, round_half_away, trace_with_index
 from scamtrace.analytics.trace.matching_sql import matched_allocation_sql
-from scamtrace.analytics.trace.options import TraceOptions
+from scamtrace.analytics.trace.options import KERNEL_POLICIES, TraceOptions
 from scamtrace.analytics.trace.summary import summarise_trails
 from scamtrace.errors import InvalidDataFile
 
@@ -54,6 +57,7 @@ def trace_victim_transfers(
     options: TraceOptions | None = None,
     *,
     transactions: str = "transactions",
+    index: LedgerIndex | None = None,
 ) -> TraceResult:
     """Follow the money of victim transfers through the layers of accounts.
 
@@ -63,6 +67,8 @@ def trace_victim_transfers(
         seeds: the victim transfers' ids: a list, or a table with a ``tx_id`` column.
         options: policy, hops, window and thresholds (default :class:`TraceOptions`).
         transactions: the canonical table's name.
+        index: the kernel's ledger index of that table, when already built
+            (:meth:`LedgerIndex.build`; built here when the kernel runs without one).
 
     Returns:
         The trails, the accounts on them and a per-seed summary.
@@ -73,7 +79,10 @@ def trace_victim_transfers(
     """
     options = options or TraceOptions()
     id_type = engine.columns(transactions)["tx_id"]
-    engine.register(_seed_table(seeds, id_type), "seeds")
+    seed_table = _seed_table(seeds, id_type)
+    if uses_kernel(engine, options):
+        return _trace_with_kernel(engine, seed_table, options, transactions, index)
+    engine.register(seed_table, "seeds")
     if transactions != "transactions":
         engine.execute(f"SELECT * FROM {transactions}", "transactions")
     engine.execute(steps_sql.seed_rows_sql(), "seed_rows")
@@ -97,6 +106,28 @@ def trace_victim_transfers(
     result = TraceResult(trail, accounts, summarise_trails(trail, accounts), missing)
     engine.drop(*_WORK_TABLES)
     return result
+
+
+def uses_kernel(engine: Engine, options: TraceOptions) -> bool:
+    """Whether ``options`` run on the kernel (see :attr:`TraceOptions.method`)."""
+    if options.method == "auto":
+        return engine.dialect.name == "duckdb" and options.policy in KERNEL_POLICIES
+    return options.method == "kernel"
+
+
+def _trace_with_kernel(engine: Engine, seeds: pa.Table, options: TraceOptions,
+                       transactions: str, index: LedgerIndex | None) -> TraceResult:
+    index = index or LedgerIndex.build(engine, transactions)
+    trail, accounts, missing = trace_with_index(index, seeds.column("tx_id"), options)
+    if trail.empty:
+        raise InvalidDataFile(
+            f"none of the {seeds.num_rows} seed transfers is in the transactions")
+    trail["amount_traced"] = round_half_away(trail["amount_traced"].to_numpy())
+    trail = trail.sort_values(["seed_id", "hop", "tx_id"], kind="stable", ignore_index=True)
+    accounts = accounts.sort_values(["seed_id", "hop", "account"], kind="stable",
+                                    ignore_index=True)
+    return TraceResult(trail, accounts, summarise_trails(trail, accounts),
+                       sorted(missing, key=str))
 
 
 def _hop_pipeline(options: TraceOptions) -> Pipeline:
