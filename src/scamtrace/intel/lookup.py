@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+import struct
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import orjson
 
 from scamtrace.errors import InvalidIdentifier
 from scamtrace.identifiers.model import NUMBER_FOLD, SEPARATORS
@@ -25,6 +27,7 @@ from scamtrace.intel.lookup_index import (
     FLAG_ALLOWLISTED,
     FLAG_BLOCK_ELIGIBLE,
     FLAG_HELD,
+    RECORD_DTYPE,
     TIER_NAMES,
     LookupIndex,
     index_key,
@@ -196,6 +199,248 @@ def lookup_one(
     )
 
 
+#: Bound of a policy's cache of JSON fragments (dropped whole when full).
+FRAGMENT_CACHE_SIZE = 50_000
+_FRAGMENTS: dict[tuple, dict] = {}
+#: The record's bytes that make its reasons: n_members, n_reports, n_reporters, reasons.
+_REASON_START = RECORD_DTYPE.fields["n_members"][1]
+_REASON_END = RECORD_DTYPE.fields["first_seen"][1]
+_REASON_DTYPE = np.dtype((np.void, _REASON_END - _REASON_START))
+_REASON_FIELDS = struct.Struct("<HIII")
+_SAFE_VALUE = re.compile(r"[A-Za-z0-9+_.:@-]*")
+
+
+def _json_str(text: str) -> str:
+    """``text`` as a JSON string, exactly as orjson writes it."""
+    if _SAFE_VALUE.fullmatch(text):
+        return f'"{text}"'
+    return orjson.dumps(text).decode()
+
+
+def _canonical_many(
+    items: Sequence[tuple[str, str]],
+) -> tuple[list[int], list[str], list[str], dict[int, str]]:
+    """Normalise a batch: positions, kinds and values of the valid items, and the errors.
+
+    Thai mobiles in their common written forms take :func:`_fast_mobile` (a regular
+    expression, no parser); every other identifier goes through the parser, whose
+    answers are cached.
+    """
+    positions: list[int] = []
+    kinds: list[str] = []
+    values: list[str] = []
+    errors: dict[int, str] = {}
+    fast = _fast_mobile
+    for position, (kind, raw) in enumerate(items):
+        if kind == "phone" and raw.__class__ is str and (value := fast(raw)) is not None:
+            positions.append(position)
+            kinds.append("phone")
+            values.append(value)
+            continue
+        try:
+            canon_kind, value = _parse(str(kind), str(raw))
+        except InvalidIdentifier as exc:
+            errors[position] = exc.detail
+            continue
+        positions.append(position)
+        kinds.append(canon_kind)
+        values.append(value)
+    return positions, kinds, values, errors
+
+
+def _probe(index: LookupIndex, audiences: Sequence[str], kinds, values) -> tuple:
+    """The best visible record of each identifier: ``(found mask, records)``.
+
+    One BLAKE2b key per identifier and audience (the digests joined and read as one
+    uint64 array), then a vectorised search of the sorted keys; among the caller's
+    audiences the first record found wins unless a later one has a strictly higher score,
+    as in :func:`lookup_one`.
+    """
+    count = len(values)
+    found = np.zeros(count, bool)
+    best = np.zeros(count, RECORD_DTYPE)
+    blake2b = hashlib.blake2b
+    for audience in audiences:
+        digests = [
+            blake2b(f"{audience}|{kind}:{value}".encode(), digest_size=8).digest()
+            for kind, value in zip(kinds, values, strict=True)
+        ]
+        keys = np.frombuffer(b"".join(digests), dtype="<u8")
+        hit, records = index.find(keys)
+        if not found.any():
+            found, best = hit, records
+            continue
+        better = hit & (~found | (records["score"] > best["score"]))
+        best[better] = records[better]
+        found |= hit
+    return found, best
+
+
+def _fragments_for(policy: Mapping[str, str] | None) -> dict:
+    """The caller's policy's cache of JSON fragments (statuses depend on the policy)."""
+    key = tuple(sorted(policy.items())) if policy else ()
+    cache = _FRAGMENTS.get(key)
+    if cache is None or len(cache) >= FRAGMENT_CACHE_SIZE:
+        if len(_FRAGMENTS) >= 64:
+            _FRAGMENTS.clear()
+        cache = _FRAGMENTS[key] = {}
+    return cache
+
+
+def _status_json(status: int, policy: Mapping[str, str] | None) -> str:
+    """``"known":true,"tier":..,"score":..,"action":..`` for a packed tier/score/flags."""
+    tier_code, score, eligible = status >> 9, status >> 1 & 0xFF, bool(status & 1)
+    tier = TIER_NAMES[tier_code]
+    action = action_for(tier, eligible, policy)
+    return f'"known":true,"tier":{_json_str(tier)},"score":{score},"action":{_json_str(action)}'
+
+
+def _reasons_json(packed: bytes) -> str:
+    """The JSON list of reasons for a record's packed ``n_members .. reasons`` bytes."""
+    n_members, n_reports, n_reporters, codes = _REASON_FIELDS.unpack(packed)
+    return orjson.dumps(list(_reasons(codes, n_reports, n_reporters, n_members))).decode()
+
+
+#: ``official`` and ``held_for_review`` for each combination of the two flags.
+def _flags_json(flags: int) -> str:
+    official = orjson.dumps(bool(flags & FLAG_ALLOWLISTED)).decode()
+    held = orjson.dumps(bool(flags & FLAG_HELD)).decode()
+    return f'"official":{official},"held_for_review":{held}'
+
+
+_FLAGS_JSON = {flags: _flags_json(flags) for flags in range(256)}
+
+
+def _iso_tokens(epochs: np.ndarray) -> list[str]:
+    """JSON tokens of :func:`_iso` for many epoch seconds: ``"...+00:00"`` or ``null``.
+
+    Vectorised: the civil date from the day number (Howard Hinnant's days-to-civil
+    algorithm) and the time of day, written as ASCII digits into a fixed-width array.
+    """
+    epochs = np.asarray(epochs, dtype=np.int64)
+    days, seconds = np.divmod(epochs, 86_400)
+    z = days + 719_468
+    era = z // 146_097
+    doe = z - era * 146_097
+    yoe = (doe - doe // 1_460 + doe // 36_524 - doe // 146_096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = np.where(mp < 10, mp + 3, mp - 9)
+    year = yoe + era * 400 + (month <= 2)
+    text = np.frombuffer(b'"0000-00-00T00:00:00+00:00"', np.uint8)
+    text = np.tile(text, (len(epochs), 1))
+    for column, number, width in (
+        (1, year, 4),
+        (6, month, 2),
+        (9, day, 2),
+        (12, seconds // 3600, 2),
+        (15, seconds // 60 % 60, 2),
+        (18, seconds % 60, 2),
+    ):
+        for digit in range(width):
+            text[:, column + width - 1 - digit] += (number // 10**digit % 10).astype(np.uint8)
+    tokens = text.view("S27").ravel().astype("U27").tolist()
+    for position in np.flatnonzero(epochs == 0).tolist():
+        tokens[position] = "null"
+    return tokens
+
+
+def _answers_json(
+    index: LookupIndex,
+    principal,
+    items: Sequence[tuple[str, str]],
+    policy: Mapping[str, str] | None,
+) -> list[str]:
+    """One JSON text per item, in order, exactly as ``orjson.dumps`` renders the answer.
+
+    A known answer is assembled from three cached fragments (tier, score and action;
+    reasons; the two flags) and its dates, all computed per batch with numpy; no dict
+    per identifier.
+    """
+    positions, kinds, values, errors = _canonical_many(items)
+    audiences = [a for a in audiences_of(principal) if a in index.audiences]
+    found, best = _probe(index, audiences, kinds, values)
+    out: list[str] = [""] * len(items)
+    for position, detail in errors.items():
+        kind, raw = items[position]
+        answer = {"kind": str(kind), "value": str(raw), "error": detail}
+        out[position] = orjson.dumps(answer).decode()
+    statuses = (
+        (best["tier"].astype(np.int32) << 9)
+        | (best["score"].astype(np.int32) << 1)
+        | (best["flags"] & FLAG_BLOCK_ELIGIBLE)
+    ).tolist()
+    flags = best["flags"].tolist()
+    raw_records = best.view(np.uint8).reshape(len(best), RECORD_DTYPE.itemsize)
+    packed = np.ascontiguousarray(raw_records[:, _REASON_START:_REASON_END])
+    packed_list = packed.view(_REASON_DTYPE).ravel().tolist()
+    firsts = _iso_tokens(best["first_seen"])
+    lasts = _iso_tokens(best["last_seen"])
+    cache = _fragments_for(policy)
+    kind_json = {kind: _json_str(kind) for kind in set(kinds)}
+    for position, kind, value, known, status, flag, reasons_key, first, last in zip(
+        positions,
+        kinds,
+        values,
+        found.tolist(),
+        statuses,
+        flags,
+        packed_list,
+        firsts,
+        lasts,
+        strict=True,
+    ):
+        # Canonical phones are "+" and ASCII digits; anything else is escaped by orjson.
+        value_json = f'"{value}"' if kind == "phone" else _json_str(value)
+        if not known:
+            out[position] = (
+                f'{{"kind":{kind_json[kind]},"value":{value_json},"tier":"none",'
+                f'"known":false,"score":0,"action":"none","reasons":[]}}'
+            )
+            continue
+        status_json = cache.get(status)
+        if status_json is None:
+            status_json = cache[status] = _status_json(status, policy)
+        reasons_json = cache.get(reasons_key)
+        if reasons_json is None:
+            reasons_json = cache[reasons_key] = _reasons_json(reasons_key)
+        out[position] = (
+            f'{{"kind":{kind_json[kind]},"value":{value_json},{status_json},'
+            f'"reasons":{reasons_json},{_FLAGS_JSON[flag]},'
+            f'"first_seen":{first},"last_seen":{last}}}'
+        )
+    return out
+
+
+def lookup_batch_json(
+    index: LookupIndex,
+    principal,
+    items: Sequence[tuple[str, str]],
+    policy: Mapping[str, str] | None = None,
+) -> bytes:
+    """The response body of ``POST /v1/lookup``: ``{"items": [...], "generation": N}``.
+
+    Byte for byte what ``orjson.dumps`` gives for :func:`lookup_batch`'s answers, built
+    without a dict per identifier: normalisation through a cache and the Thai-mobile fast
+    path, one vectorised search of the index per audience, and the JSON of each answer
+    assembled from a cached fragment per distinct record head (score, tier, flags,
+    reasons, counts) and dates formatted in bulk. This is the 200,000-a-second path.
+
+    Args:
+        index: the worker's index view.
+        principal: the caller (members only: the route checks).
+        items: ``(kind, raw)`` pairs, at most :data:`MAX_BATCH`.
+        policy: the member's action policy.
+
+    Returns:
+        UTF-8 JSON.
+    """
+    generation = index.generation
+    answers = ",".join(_answers_json(index, principal, items, policy))
+    return f'{{"items":[{answers}],"generation":{generation}}}'.encode()
+
+
 def lookup_batch(
     index: LookupIndex,
     principal,
@@ -204,7 +449,8 @@ def lookup_batch(
 ) -> list[dict[str, Any]]:
     """Answer up to :data:`MAX_BATCH` lookups at once (members only: the route checks).
 
-    Invalid identifiers get an ``error`` entry in place; the rest are answered.
+    Invalid identifiers get an ``error`` entry in place; the rest are answered exactly
+    as :func:`lookup_one` would answer each.
 
     Args:
         index: the worker's index view.
@@ -215,75 +461,4 @@ def lookup_batch(
     Returns:
         One answer per item, in order.
     """
-    canon: list[tuple[str, str] | None] = []
-    errors: dict[int, str] = {}
-    for position, (kind, raw) in enumerate(items):
-        # Thai mobiles in their common written forms first; the rest through the parser.
-        if kind == "phone" and (fast := _fast_mobile(raw)) is not None:
-            canon.append((kind, fast))
-            continue
-        try:
-            canon.append(_parse(kind, raw))
-        except InvalidIdentifier as exc:
-            canon.append(None)
-            errors[position] = exc.detail
-    audiences = [a for a in audiences_of(principal) if a in index.audiences]
-    valid = [i for i, c in enumerate(canon) if c is not None]
-    best_score = np.full(len(items), -1, dtype=np.int16)
-    best = np.zeros(len(items), dtype=index.record_dtype)
-    blake2b = hashlib.blake2b
-    for audience in audiences:
-        # index_key inlined: this loop runs once per identifier on the batch path.
-        keys = np.fromiter(
-            (
-                int.from_bytes(
-                    blake2b(
-                        f"{audience}|{canon[i][0]}:{canon[i][1]}".encode(), digest_size=8
-                    ).digest(),
-                    "little",
-                )
-                for i in valid
-            ),
-            dtype="<u8",
-            count=len(valid),
-        )
-        found, records = index.find(keys)
-        positions = np.asarray(valid, dtype=np.int64)
-        better = found & (records["score"].astype(np.int16) > best_score[positions])
-        best[positions[better]] = records[better]
-        best_score[positions[better]] = records["score"][better]
-    # render_answer inlined, with the policy's actions precomputed: this loop runs once
-    # per identifier and function calls are a large part of its cost.
-    actions = {
-        (code, eligible): action_for(name, eligible, policy)
-        for code, name in TIER_NAMES.items()
-        for eligible in (False, True)
-    }
-    out: list[dict[str, Any]] = []
-    known = (best_score >= 0).tolist()
-    for position, (item, record) in enumerate(zip(canon, best.tolist(), strict=True)):
-        if item is None:
-            kind, raw = items[position]
-            out.append({"kind": kind, "value": raw, "error": errors[position]})
-        elif not known[position]:
-            out.append(render_answer(item[0], item[1], None, public=False, policy=policy))
-        else:
-            (score, tier, _, flags, _, _, n_members, n_reports, n_reporters, codes, first, last) = (
-                record
-            )
-            out.append(
-                {
-                    "kind": item[0],
-                    "value": item[1],
-                    "known": True,
-                    "tier": TIER_NAMES[tier],
-                    "score": score,
-                    "action": actions[(tier, bool(flags & FLAG_BLOCK_ELIGIBLE))],
-                    "reasons": _reasons(codes, n_reports, n_reporters, n_members),
-                    "official": bool(flags & FLAG_ALLOWLISTED),
-                    "held_for_review": bool(flags & FLAG_HELD),
-                    "first_seen": _iso(first),
-                    "last_seen": _iso(last),
-                }
-            )
-    return out
+    return orjson.loads("[" + ",".join(_answers_json(index, principal, items, policy)) + "]")

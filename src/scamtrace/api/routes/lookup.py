@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request, Response
 
 from scamtrace.api.deps import CurrentMember, SessionDep
 from scamtrace.errors import InvalidInput, PermissionDenied
-from scamtrace.intel.lookup import MAX_BATCH, lookup_batch, lookup_one
+from scamtrace.intel.lookup import MAX_BATCH, lookup_batch_json, lookup_one
 from scamtrace.intel.policy_store import get_action_policy, set_action_policy
 from scamtrace.intel.schemas import ActionPolicy, LookupBatch
 from scamtrace.intel.serving import serving_for
@@ -90,14 +90,17 @@ async def lookup_many(request: Request) -> Response:
         raise PermissionDenied("batch lookups are for alliance members; use a single lookup")
     try:
         body = orjson.loads(await request.body())
-        items = [(str(item["kind"]), str(item["value"])) for item in body["items"]]
+        # No pydantic model per item: 10,000 of them would cost more than the lookups.
+        items = [(item["kind"], item["value"]) for item in body["items"]]
     except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
         raise InvalidInput(f"expected {{'items': [{{'kind':..., 'value':...}}]}}: {exc}") from None
     if len(items) > MAX_BATCH:
         raise InvalidInput(f"at most {MAX_BATCH} identifiers per batch, got {len(items)}")
     serving.index.refresh()
-    answers = lookup_batch(serving.index, principal, items, serving.policy_for(principal))
+    body = lookup_batch_json(serving.index, principal, items, serving.policy_for(principal))
     serving.note_lookups(principal, len(items))
-    return _json(
-        {"items": answers, "generation": serving.index.generation}, serving.index.generation
+    return Response(
+        body,
+        media_type="application/json",
+        headers={"X-Index-Generation": str(serving.index.generation)},
     )
