@@ -56,3 +56,17 @@ def test_a_reader_keeps_its_generation_until_it_refreshes(tmp_path):
     assert reader.refresh() == 1 and reader.refresh(force=True) == current_generation(tmp_path) == 4
     assert reader.find_one(2)["score"] == 23
     assert len(list(tmp_path.glob("index-*.bin"))) == 2
+
+
+def test_a_merge_that_changes_nothing_keeps_the_generation(tmp_path):
+    keys = np.array([5, 1, 9], "<u8")
+    first = publish(tmp_path, keys, _records([50, 10, 90]))
+    # Builders re-merge recent changes and the allowlist every time: same records, no copy.
+    assert merge_changes(tmp_path, keys[:2], _records([50, 10]), delete_keys=[4]) == first
+    assert len(list(tmp_path.glob("index-*.bin"))) == 1
+    assert merge_changes(tmp_path, keys[:1], _records([51])) == first + 1
+    assert merge_changes(tmp_path, [], _records([]), delete_keys=[9]) == first + 2
+    index = LookupIndex(tmp_path)
+    found, records = index.find(np.array([9, 5, 1, 4], "<u8"))
+    assert found.tolist() == [False, True, True, False]
+    assert records["score"].tolist() == [0, 51, 10, 0]

@@ -150,10 +150,22 @@ def _allowlist_records(session: Session) -> tuple[list[int], list[np.void]]:
     So that a lookup of 1185 or a bank's call centre answers "official" even before
     anyone reports it (those with evidence carry the flag in their own record).
     """
-    held = {tuple(row) for row in session.execute(select(Indicator.kind, Indicator.value))}
+    entries = [e for e in current_allowlist(session).entries if not e.suffix]
+    # Only the allowlisted values are looked for, through the (kind, value) index: a scan
+    # of every indicator here would cost each refresh seconds at ten million indicators.
+    wanted: dict[str, list[str]] = defaultdict(list)
+    for entry in entries:
+        wanted[entry.kind].append(entry.value)
+    held: set[tuple[str, str]] = set()
+    for kind, values in wanted.items():
+        for start in range(0, len(values), 500):
+            query = select(Indicator.value).where(
+                Indicator.kind == kind, Indicator.value.in_(values[start : start + 500])
+            )
+            held.update((kind, value) for value in session.execute(query).scalars())
     keys, records = [], []
-    for entry in current_allowlist(session).entries:
-        if entry.suffix or (entry.kind, entry.value) in held:
+    for entry in entries:
+        if (entry.kind, entry.value) in held:
             continue
         row = np.zeros((), RECORD_DTYPE)
         row["flags"], row["kind"] = FLAG_ALLOWLISTED, KIND_CODES.get(entry.kind, 0)

@@ -181,15 +181,27 @@ def merge_changes(
         audiences: audiences of the upserted records.
 
     Returns:
-        The new generation number.
+        The new generation number, or the current one when nothing would change.
     """
     base = _open_generation(index_dir, current_generation(index_dir))
     upsert_keys = np.asarray(upsert_keys, "<u8")
     order = np.argsort(upsert_keys, kind="stable")
     upsert_keys, upsert_records = upsert_keys[order], np.asarray(upsert_records)[order]
+    delete_keys = np.fromiter(delete_keys, "<u8")
+    # Builders re-merge a margin of recent changes and the allowlist every time: records
+    # that are already there as they are change nothing. When nothing changes at all the
+    # current generation stays, so workers keep their mapping (no copy, no page faults).
+    if len(base.keys):
+        at = np.minimum(np.searchsorted(base.keys, upsert_keys), len(base.keys) - 1)
+        same = (base.keys[at] == upsert_keys) & (base.records[at] == upsert_records)
+        upsert_keys, upsert_records = upsert_keys[~same], upsert_records[~same]
+        at = np.minimum(np.searchsorted(base.keys, delete_keys), len(base.keys) - 1)
+        delete_keys = delete_keys[base.keys[at] == delete_keys]
+        if not len(upsert_keys) and not len(delete_keys) and base.audiences >= set(audiences):
+            return base.generation
     # The base is sorted and the changes are few: find and drop the replaced and
     # deleted keys by binary search, then insert the new ones in order. No full sort.
-    drop = np.union1d(upsert_keys, np.fromiter(delete_keys, "<u8"))
+    drop = np.union1d(upsert_keys, delete_keys)
     pos = np.searchsorted(base.keys, drop)
     hit = pos < len(base.keys)
     hit[hit] = np.asarray(base.keys)[pos[hit]] == drop[hit]
