@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from scamtrace.analytics import create_engine, load_transactions
 from scamtrace.analytics.trace import TraceOptions, trace_victim_transfers
+from scamtrace.analytics.trace import kernel as trace_kernel
 
 # Victim V pays mule M1 1000 at t=10. M1 already held 500 from X (t=1) and had paid 400
 # to Z (t=5). Then M1 pays M2 900 (t=20) and M3 300 (t=21); M2 cashes 850 out at SINK.
@@ -132,8 +133,9 @@ def test_no_account_forwards_more_than_it_received(seed, policy):
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10_000), policy=st.sampled_from(["fifo", "proportional"]),
-       window=st.sampled_from([None, 0, 15, 60]), string_ids=st.booleans())
-def test_kernel_writes_the_same_trails_as_sql(seed, policy, window, string_ids):
+       window=st.sampled_from([None, 0, 15, 60]), string_ids=st.booleans(),
+       steps=st.sampled_from([0, 1, 8]))
+def test_kernel_writes_the_same_trails_as_sql(seed, policy, window, string_ids, steps):
     rng = np.random.default_rng(seed)
     frame = _random_transfers(rng, accounts=10, transfers=120)
     # ties in time, self-transfers, accounts that only receive, ids out of time order
@@ -143,11 +145,16 @@ def test_kernel_writes_the_same_trails_as_sql(seed, policy, window, string_ids):
     if string_ids:
         frame["tx_id"] = "t" + frame["tx_id"].astype(str)
     seeds = list(frame["tx_id"].iloc[[0, 3, 10, 40, 41]]) + (["nope"] if string_ids else [9999])
-    with create_engine("duckdb", threads=1) as engine:
-        load_transactions(engine, frame)
-        results = [trace_victim_transfers(engine, seeds, TraceOptions(
-            policy=policy, window=window, max_hops=5, min_amount=0.5, method=method))
-            for method in ("sql", "kernel")]
+    stepped = trace_kernel._STEPS
+    trace_kernel._STEPS = steps  # debits stepped through before binary search (0: search only)
+    try:
+        with create_engine("duckdb", threads=1) as engine:
+            load_transactions(engine, frame)
+            results = [trace_victim_transfers(engine, seeds, TraceOptions(
+                policy=policy, window=window, max_hops=5, min_amount=0.5, method=method))
+                for method in ("sql", "kernel")]
+    finally:
+        trace_kernel._STEPS = stepped
     sql, kernel = results
     pd.testing.assert_frame_equal(sql.trail, kernel.trail, check_dtype=False)
     pd.testing.assert_frame_equal(sql.accounts, kernel.accounts, check_dtype=False)

@@ -48,10 +48,15 @@ class LedgerIndex:
         debit_axis_before, debit_axis_after: the global outflow before and after each
             debit (non-decreasing: what lets a deposit find the debits that can carry
             it by binary search), or None when some amount is negative.
-        credit_key, credit_cum: credits sorted by key, with the account's inflow so far.
+        in_through, out_before, first_debit: per row, for its receiver: the inflow up to
+            and including this transfer, the outflow before it, and where (in the debit
+            arrays) its first later debit is; so a hop needs no search. ``moves``: the
+            row is not a self-transfer.
         opening: per account, the smallest opening balance that keeps it from ever going
             negative.
         sends: per account, whether it ever sends (self-transfers too), else a sink.
+        id_order, account_order: the position of each row's id among the sorted ids,
+            and of each account among the sorted accounts (to sort outputs as SQL does).
     """
 
     tx_id: pa.Array
@@ -68,10 +73,14 @@ class LedgerIndex:
     debit_start: np.ndarray
     debit_axis_before: np.ndarray | None
     debit_axis_after: np.ndarray | None
-    credit_key: np.ndarray
-    credit_cum: np.ndarray
+    in_through: np.ndarray
+    out_before: np.ndarray
+    first_debit: np.ndarray
+    moves: np.ndarray
     opening: np.ndarray
     sends: np.ndarray
+    id_order: np.ndarray
+    account_order: np.ndarray
     _row_of_id: pd.Index
 
     @property
@@ -122,22 +131,43 @@ class LedgerIndex:
         opening = np.zeros(n_accounts)
         np.maximum.at(opening, debit_account, debit_cum - inflow)
 
+        # per row, its receiver's ledger at the moment of the transfer
+        first_debit = np.zeros(n, dtype=np.int64)
+        first_debit[credit_row] = np.searchsorted(debit_key, credit_key, side="right")
+        in_through = np.zeros(n)
+        in_through[credit_row] = credit_cum
+        has_debit = first_debit > debit_start[dst]
+        out_before = np.where(has_debit, debit_cum[np.maximum(first_debit - 1, 0)], 0.0)
+        moves = src != dst
+        del credit_key, credit_row, credit_cum, credit_amount, debit_amount, before, inflow
+
         axis_before = axis_after = None
+        debit_amount = amount[debit_row]
         if len(debit_amount) and (debit_amount >= 0).all():
             axis_after = np.cumsum(debit_amount)
             axis_before = axis_after - debit_amount
         sends = np.zeros(n_accounts, dtype=bool)
         sends[src] = True
         ids = table.column("tx_id").combine_chunks()
+        id_order = _positions(pc.sort_indices(ids))
+        account_order = _positions(pc.sort_indices(encoded.dictionary))
         row_of_id = pd.Index(ids.to_numpy(zero_copy_only=False))
         row_of_id.get_indexer(row_of_id[:1])  # build the hash table now, not per trace
         return cls(ids, encoded.dictionary, src, dst, rank, ts, amount, ts[order],
                    debit_key, debit_row, debit_cum, debit_start, axis_before, axis_after,
-                   credit_key, credit_cum, opening, sends, row_of_id)
+                   in_through, out_before, first_debit, moves, opening, sends, id_order, account_order, row_of_id)
 
     def rows_of(self, ids: pa.Array) -> np.ndarray:
         """Row of each transaction id, -1 where unknown."""
         return self._row_of_id.get_indexer(ids.to_numpy(zero_copy_only=False))
+
+
+def _positions(order: pa.Array) -> np.ndarray:
+    """The inverse of a sort permutation: each element's position in sorted order."""
+    order = order.to_numpy().astype(np.int64)
+    position = np.empty(len(order), dtype=np.int64)
+    position[order] = np.arange(len(order), dtype=np.int64)
+    return position
 
 
 def _sorted_events(account: np.ndarray, rank: np.ndarray, moving: np.ndarray,
@@ -164,16 +194,21 @@ def _running_total(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
 
 @dataclass
 class _Frontier:
-    """Traced deposits: per row, the seed (index), its ts, the deposit's row, what of it
-    is traced."""
+    """Traced deposits: per row, the seed (index), the first rank outside its window,
+    the deposit's row, and what of it is traced."""
 
     seed: np.ndarray
-    seed_ts: np.ndarray
+    limit: np.ndarray
     row: np.ndarray
     x: np.ndarray
 
     def take(self, keep: np.ndarray) -> _Frontier:
-        return _Frontier(self.seed[keep], self.seed_ts[keep], self.row[keep], self.x[keep])
+        return _Frontier(self.seed[keep], self.limit[keep], self.row[keep], self.x[keep])
+
+
+#: debits examined one by one after each deposit before the kernel turns to binary
+#: search (mules pass money on in a few transfers; busy accounts are searched)
+_STEPS = 8
 
 
 def trace_with_index(
@@ -197,96 +232,128 @@ def trace_with_index(
     found = rows >= 0
     found[found] = index.amount[rows[found]] > 0
     missing = [v for v, ok in zip(wanted.to_pylist(), found) if not ok]
-    rows = np.sort(rows[found])
-    frontier = _Frontier(np.arange(len(rows)), index.ts[rows], rows, index.amount[rows])
-    trail_seed, trail_hop, trail_row, trail_x = [frontier.seed], [np.ones(len(rows), np.int64)], \
-        [rows], [frontier.x]
+    rows = rows[found]
+    rows = rows[np.argsort(index.id_order[rows])]  # seeds numbered in the order of their ids
+    if options.window is None:
+        limit = np.full(len(rows), index.n_rows, dtype=np.int64)
+    else:
+        limit = np.searchsorted(index.ts_by_rank, index.ts[rows] + options.window, side="right")
+    frontier = _Frontier(np.arange(len(rows)), limit, rows, index.amount[rows])
+    parts = [(frontier.seed, np.ones(len(rows), np.int32), rows, frontier.x)]
     for hop in range(2, options.max_hops + 1):
         frontier = _hop(index, frontier, options)
         if not len(frontier.row):
             break
-        trail_seed.append(frontier.seed)
-        trail_hop.append(np.full(len(frontier.row), hop, dtype=np.int64))
-        trail_row.append(frontier.row)
-        trail_x.append(frontier.x)
-    seed_rows = rows
-    seed_idx, hops = np.concatenate(trail_seed), np.concatenate(trail_hop)
-    tx_rows, amounts = np.concatenate(trail_row), np.concatenate(trail_x)
+        parts.append((frontier.seed, np.full(len(frontier.row), hop, dtype=np.int32),
+                      frontier.row, frontier.x))
+    seed_idx, hops, tx_rows, amounts = (np.concatenate(c) for c in zip(*parts))
+    order = np.lexsort((index.id_order[tx_rows], hops, seed_idx))
+    seed_idx, hops, tx_rows = seed_idx[order], hops[order], tx_rows[order]
+    seed_rows = rows[seed_idx]
     trail = pd.DataFrame({
-        "seed_id": _values(index.tx_id, seed_rows[seed_idx]),
+        "seed_id": _values(index.tx_id, seed_rows),
         "hop": hops,
         "tx_id": _values(index.tx_id, tx_rows),
         "src": _values(index.accounts, index.src[tx_rows]),
         "dst": _values(index.accounts, index.dst[tx_rows]),
-        "amount_traced": amounts,
+        "amount_traced": round_half_away(amounts[order]),
     })
-    accounts = _trail_accounts(index, seed_rows[seed_idx], hops, tx_rows, amounts)
+    accounts = _trail_accounts(index, rows, seed_idx, hops, tx_rows, amounts[order])
     return trail, accounts, missing
 
 
 def _hop(index: LedgerIndex, frontier: _Frontier, options: TraceOptions) -> _Frontier:
-    """One hop for every traced deposit at once: what each later debit carries."""
-    n = index.n_rows
-    account = index.dst[frontier.row]
-    key = account * n + index.rank[frontier.row]
-    # the deposit in its account's credits (a self-transfer is none: the trail ends)
-    at = np.minimum(np.searchsorted(index.credit_key, key), max(len(index.credit_key) - 1, 0))
-    real = (index.credit_key[at] == key) if len(index.credit_key) else np.zeros(len(key), bool)
-    frontier, account, key, at = frontier.take(real), account[real], key[real], at[real]
-    amt_in = index.amount[frontier.row]
-    first = np.searchsorted(index.debit_key, key, side="right")  # debits after the deposit
-    if options.window is None:
-        last = index.debit_start[account + 1]
-    else:
-        limit = np.searchsorted(index.ts_by_rank, frontier.seed_ts + options.window,
-                                side="right")
-        last = np.searchsorted(index.debit_key, account * n + limit)
-    starts = index.debit_start[account]
-    out_before = np.where(first > starts, index.debit_cum[np.maximum(first - 1, 0)], 0.0)
-    in_through = index.credit_cum[at]
-    balance = index.opening[account] + in_through - out_before
+    """One hop for every traced deposit at once: what each later debit carries.
+
+    Each deposit's debits are examined in time order from its first later debit, all
+    deposits together, until the money is used up on the outflow axis, the window or
+    the account's debits end; the few still going after :data:`_STEPS` debits (busy
+    accounts, or money behind much older money) find their range by binary search.
+    """
+    frontier = frontier.take(index.moves[frontier.row])  # a self-transfer ends the trail
+    row = frontier.row
+    account = index.dst[row]
+    amt_in = index.amount[row]
+    out_before = index.out_before[row]
+    first, end = index.first_debit[row], index.debit_start[account + 1]
     if options.policy == "fifo":
-        # the deposit is [start_in, start_in + amt_in) on the inflow axis
-        start_in = index.opening[account] + in_through - amt_in
-        low, high = start_in, start_in + amt_in
+        # the deposit is [low, high) on the account's inflow axis (after the opening)
+        low = index.opening[account] + index.in_through[row] - amt_in
+        high = low + amt_in
     else:
-        held = np.maximum(balance, amt_in)
+        held = np.maximum(index.opening[account] + index.in_through[row] - out_before, amt_in)
         share = frontier.x / held
         low, high = out_before, out_before + held  # the share is used up after ``held``
-    if index.debit_axis_after is not None and len(first):
-        # only debits whose stretch of the outflow axis meets [low, high) can carry money
-        base = np.where(starts < len(index.debit_key),
-                        index.debit_axis_before[np.minimum(starts, len(index.debit_key) - 1)],
-                        0.0)
+    monotone = index.debit_axis_after is not None
+    # a debit occupying [q - amount, q) on the outflow axis carries money when it meets
+    # [low, high); with non-negative amounts, once q - amount passes high none after can
+    slack = 1e-9 * np.abs(high) + 1e-9
+    found_deposit, found_debit = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    active, position = np.arange(len(row)), first.copy()
+    for _ in range(_STEPS):
+        active = active[position[active] < end[active]]
+        debit = position[active]
+        in_window = index.rank[index.debit_row[debit]] < frontier.limit[active]
+        if monotone:
+            q_start = index.debit_cum[debit] - index.amount[index.debit_row[debit]]
+            in_window &= q_start < high[active] + slack[active]
+        active, debit = active[in_window], debit[in_window]
+        found_deposit.append(active)
+        found_debit.append(debit)
+        position[active] += 1
+        if not len(active):
+            break
+    active = active[position[active] < end[active]]
+    if len(active):
+        deposit, debit = _search_rest(index, active, position[active], end[active],
+                                      account[active], frontier.limit[active],
+                                      low[active], high[active])
+        found_deposit.append(deposit)
+        found_debit.append(debit)
+    deposit, debit = np.concatenate(found_deposit), np.concatenate(found_debit)
+    out_row = index.debit_row[debit]
+    q_out = index.debit_cum[debit]
+    amt_out = index.amount[out_row]
+    x = frontier.x[deposit]
+    if options.policy == "fifo":
+        s, a = low[deposit], amt_in[deposit]
+        carried = np.maximum(np.minimum(q_out, s + a) - np.maximum(q_out - amt_out, s), 0.0) * x / a
+    else:
+        through = q_out - out_before[deposit]
+        sh = share[deposit]
+        carried = np.maximum(np.minimum(sh * through, x) - sh * (through - amt_out), 0.0)
+    return _moved(frontier.seed[deposit], frontier.limit[deposit], out_row, carried,
+                  index, options.min_amount)
+
+
+def _search_rest(index: LedgerIndex, deposit: np.ndarray, first: np.ndarray, end: np.ndarray,
+                 account: np.ndarray, limit: np.ndarray, low: np.ndarray,
+                 high: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The remaining candidate debits of busy deposits, their range by binary search."""
+    n = index.n_rows
+    last = np.minimum(end, np.searchsorted(index.debit_key, account * n + limit))
+    if index.debit_axis_after is not None:
+        # on the global outflow axis, the account's debits start at ``base``
+        base = index.debit_axis_before[index.debit_start[account]]
         slack = 1e-9 * float(index.debit_axis_after[-1]) + 1e-6
         first = np.maximum(first, np.searchsorted(index.debit_axis_after, base + low - slack,
                                                   side="right"))
         last = np.minimum(last, np.searchsorted(index.debit_axis_before, base + high + slack))
     lengths = np.maximum(last - first, 0)
-    deposit = np.repeat(np.arange(len(first)), lengths)
+    which = np.repeat(np.arange(len(first)), lengths)
     debit = (np.arange(int(lengths.sum()), dtype=np.int64)
-             - np.repeat(np.cumsum(lengths) - lengths, lengths) + first[deposit])
-    out_row = index.debit_row[debit]
-    q_out = index.debit_cum[debit]
-    amt_out = index.amount[out_row]
-    if options.policy == "fifo":
-        s = start_in[deposit]
-        overlap = np.minimum(q_out, s + amt_in[deposit]) - np.maximum(q_out - amt_out, s)
-        carried = np.maximum(overlap, 0.0) * frontier.x[deposit] / amt_in[deposit]
-    else:
-        through = q_out - out_before[deposit]
-        sh, x = share[deposit], frontier.x[deposit]
-        carried = np.maximum(np.minimum(sh * through, x) - sh * (through - amt_out), 0.0)
-    return _moved(frontier.seed[deposit], frontier.seed_ts[deposit], out_row, carried,
-                  index, options.min_amount)
+             - np.repeat(np.cumsum(lengths) - lengths, lengths) + first[which])
+    return deposit[which], debit
 
 
-def _moved(seed: np.ndarray, seed_ts: np.ndarray, out_row: np.ndarray, carried: np.ndarray,
+def _moved(seed: np.ndarray, limit: np.ndarray, out_row: np.ndarray, carried: np.ndarray,
            index: LedgerIndex, min_amount: float) -> _Frontier:
     """Per seed and transfer, the carried money summed (at most the transfer's amount),
     kept when at least ``min_amount``: the next hop's deposits."""
+    some = carried > 0
+    seed, limit, out_row, carried = seed[some], limit[some], out_row[some], carried[some]
     if not len(seed):
-        return _Frontier(seed, seed_ts, out_row, carried)
+        return _Frontier(seed, limit, out_row, carried)
     key = seed * index.n_rows + out_row
     order = np.argsort(key, kind="stable")
     key = key[order]
@@ -296,31 +363,36 @@ def _moved(seed: np.ndarray, seed_ts: np.ndarray, out_row: np.ndarray, carried: 
     total = np.minimum(total, index.amount[out_row[pick]])
     keep = total >= min_amount
     pick = pick[keep]
-    return _Frontier(seed[pick], seed_ts[pick], out_row[pick], total[keep])
+    return _Frontier(seed[pick], limit[pick], out_row[pick], total[keep])
 
 
-def _trail_accounts(index: LedgerIndex, seed_row: np.ndarray, hop: np.ndarray,
-                    tx_row: np.ndarray, amount: np.ndarray) -> pd.DataFrame:
-    """Per seed, account and hop: traced money in, out and left; sinks never send."""
-    inflow = pd.DataFrame({"seed": seed_row, "account": index.dst[tx_row], "hop": hop,
-                           "amount_in": amount})
-    inflow = inflow.groupby(["seed", "account", "hop"], as_index=False, sort=False).sum()
+def _trail_accounts(index: LedgerIndex, seed_rows: np.ndarray, seed: np.ndarray,
+                    hop: np.ndarray, tx_row: np.ndarray, amount: np.ndarray) -> pd.DataFrame:
+    """Per seed, account and hop: traced money in, out and left; sinks never send.
+    Sorted by seed id, hop and account."""
+    n_accounts, n_hops = len(index.account_order), int(hop.max()) + 1
+    into = (seed * n_accounts + index.dst[tx_row]) * n_hops + hop
+    keys, which = np.unique(into, return_inverse=True)
+    amount_in = np.bincount(which, weights=amount, minlength=len(keys))
     later = hop > 1
-    outflow = pd.DataFrame({"seed": seed_row[later], "account": index.src[tx_row[later]],
-                            "hop": hop[later] - 1, "amount_out": amount[later]})
-    outflow = outflow.groupby(["seed", "account", "hop"], as_index=False, sort=False).sum()
-    rows = inflow.merge(outflow, on=["seed", "account", "hop"], how="left")
-    amount_in = rows["amount_in"].to_numpy()
-    amount_out = rows["amount_out"].fillna(0.0).to_numpy()
-    codes = rows["account"].to_numpy()
+    # a transfer at hop h leaves money its sender received at hop h - 1
+    out_of = (seed[later] * n_accounts + index.src[tx_row[later]]) * n_hops + hop[later] - 1
+    amount_out = np.bincount(np.searchsorted(keys, out_of), weights=amount[later],
+                             minlength=len(keys))
+    key_hop = (keys % n_hops).astype(np.int32)
+    code = keys // n_hops % n_accounts
+    key_seed = keys // n_hops // n_accounts
+    order = np.lexsort((index.account_order[code], key_hop, key_seed))
+    code, key_hop, amount_in, amount_out = code[order], key_hop[order], amount_in[order], \
+        amount_out[order]
     return pd.DataFrame({
-        "seed_id": _values(index.tx_id, rows["seed"].to_numpy()),
-        "account": _values(index.accounts, codes),
-        "hop": rows["hop"].to_numpy(),
+        "seed_id": _values(index.tx_id, seed_rows[key_seed[order]]),
+        "account": _values(index.accounts, code),
+        "hop": key_hop,
         "amount_in": round_half_away(amount_in),
         "amount_out": round_half_away(amount_out),
         "amount_remaining": round_half_away(np.maximum(amount_in - amount_out, 0.0)),
-        "is_sink": ~index.sends[codes],
+        "is_sink": ~index.sends[code],
     })
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 
@@ -21,30 +21,39 @@ def summarise_trails(trail: pd.DataFrame, accounts: pd.DataFrame) -> list[dict[s
         that reached accounts that never send), ``held`` (share still in non-sink
         accounts: what freezes can save), ``located`` (sinks + held), ``accounts``.
     """
-    firsts = trail[trail["hop"] == 1].set_index("seed_id")
-    amount = firsts["amount_traced"].astype(float)
-    sink = accounts["is_sink"].astype(bool)
-    per_layer = accounts.pivot_table(index="seed_id", columns="hop", values="amount_in",
-                                     aggfunc="sum")
-    sinks = accounts[sink].groupby("seed_id")["amount_in"].sum().reindex(amount.index).fillna(0)
-    held = (accounts[~sink].groupby("seed_id")["amount_remaining"].sum()
-            .reindex(amount.index).fillna(0))
-    n_accounts = accounts.groupby("seed_id")["account"].nunique().reindex(amount.index).fillna(0)
-    shares = per_layer.reindex(amount.index).div(amount, axis=0).round(4).to_dict("index")
-    # plain dicts from here: indexing pandas objects once per seed costs milliseconds each
-    victims, sinks, held = firsts["src"].to_dict(), sinks.to_dict(), held.to_dict()
-    n_accounts = n_accounts.to_dict()
+    firsts = trail[trail["hop"] == 1]
+    seeds = pd.Index(firsts["seed_id"])
+    n_seeds = len(seeds)
+    amount = firsts["amount_traced"].to_numpy(dtype=float)
+    # array arithmetic per seed: indexing pandas objects once per seed costs milliseconds
+    seed = seeds.get_indexer(accounts["seed_id"])
+    hop = accounts["hop"].to_numpy(dtype=np.int64)
+    amount_in = accounts["amount_in"].to_numpy(dtype=float)
+    sink = accounts["is_sink"].to_numpy(dtype=bool)
+    sinks = np.bincount(seed[sink], weights=amount_in[sink], minlength=n_seeds)
+    held = np.bincount(seed[~sink], weights=accounts["amount_remaining"].to_numpy(dtype=float)[~sink],
+                       minlength=n_seeds)
+    n_hops = int(hop.max()) + 1 if len(hop) else 1
+    cell = seed * n_hops + hop
+    per_layer = np.bincount(cell, weights=amount_in, minlength=n_seeds * n_hops)
+    present = np.bincount(cell, minlength=n_seeds * n_hops).reshape(n_seeds, n_hops) > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = np.round(per_layer.reshape(n_seeds, n_hops) / amount[:, None], 4)
+    codes, uniques = pd.factorize(accounts["account"])
+    width = max(len(uniques), 1)
+    n_accounts = np.bincount(np.unique(seed * width + codes) // width, minlength=n_seeds)
     summaries = []
-    for seed_id, total in amount.to_dict().items():
+    for i, (seed_id, victim) in enumerate(zip(seeds.tolist(), firsts["src"].tolist())):
+        total = float(amount[i])
         summaries.append({
             "seed_id": _plain(seed_id),
-            "victim_account": _plain(victims[seed_id]),
+            "victim_account": _plain(victim),
             "amount": round(total, 2),
-            "layers": {str(int(h)): float(v) for h, v in shares[seed_id].items() if not math.isnan(v)},
-            "sinks": _share(sinks[seed_id], total),
-            "held": _share(held[seed_id], total),
-            "located": _share(sinks[seed_id] + held[seed_id], total),
-            "accounts": int(n_accounts[seed_id]),
+            "layers": {str(h): float(shares[i, h]) for h in np.flatnonzero(present[i])},
+            "sinks": _share(sinks[i], total),
+            "held": _share(held[i], total),
+            "located": _share(sinks[i] + held[i], total),
+            "accounts": int(n_accounts[i]),
         })
     return summaries
 

@@ -24,7 +24,7 @@ from scamtrace.analytics.trace.allocation_sql import (
     outgoing_after_deposit_sql,
     proportional_allocation_sql,
 )
-from scamtrace.analytics.trace.kernel import LedgerIndex, round_half_away, trace_with_index
+from scamtrace.analytics.trace.kernel import LedgerIndex, trace_with_index
 from scamtrace.analytics.trace.matching_sql import matched_allocation_sql
 from scamtrace.analytics.trace.options import KERNEL_POLICIES, TraceOptions
 from scamtrace.analytics.trace.summary import summarise_trails
@@ -78,11 +78,12 @@ def trace_victim_transfers(
         >>> result.accounts.sort_values("amount_remaining").tail(1)  # best freeze target
     """
     options = options or TraceOptions()
-    id_type = engine.columns(transactions)["tx_id"]
-    seed_table = _seed_table(seeds, id_type)
     if uses_kernel(engine, options):
-        return _trace_with_kernel(engine, seed_table, options, transactions, index)
-    engine.register(seed_table, "seeds")
+        index = index or LedgerIndex.build(engine, transactions)
+        seed_table = _seed_table(seeds, index.tx_id.type)
+        return _trace_with_kernel(seed_table, options, index)
+    id_type = engine.columns(transactions)["tx_id"]
+    engine.register(_seed_table(seeds, id_type), "seeds")
     if transactions != "transactions":
         engine.execute(f"SELECT * FROM {transactions}", "transactions")
     engine.execute(steps_sql.seed_rows_sql(), "seed_rows")
@@ -115,17 +116,12 @@ def uses_kernel(engine: Engine, options: TraceOptions) -> bool:
     return options.method == "kernel"
 
 
-def _trace_with_kernel(engine: Engine, seeds: pa.Table, options: TraceOptions,
-                       transactions: str, index: LedgerIndex | None) -> TraceResult:
-    index = index or LedgerIndex.build(engine, transactions)
+def _trace_with_kernel(seeds: pa.Table, options: TraceOptions,
+                       index: LedgerIndex) -> TraceResult:
     trail, accounts, missing = trace_with_index(index, seeds.column("tx_id"), options)
     if trail.empty:
         raise InvalidDataFile(
             f"none of the {seeds.num_rows} seed transfers is in the transactions")
-    trail["amount_traced"] = round_half_away(trail["amount_traced"].to_numpy())
-    trail = trail.sort_values(["seed_id", "hop", "tx_id"], kind="stable", ignore_index=True)
-    accounts = accounts.sort_values(["seed_id", "hop", "account"], kind="stable",
-                                    ignore_index=True)
     return TraceResult(trail, accounts, summarise_trails(trail, accounts),
                        sorted(missing, key=str))
 
