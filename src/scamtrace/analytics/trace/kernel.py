@@ -207,8 +207,10 @@ class _Frontier:
 
 
 #: debits examined one by one after each deposit before the kernel turns to binary
-#: search (mules pass money on in a few transfers; busy accounts are searched)
+#: search (mules pass money on in a few transfers; busy accounts are searched), and the
+#: number of deposits still going below which searching them is cheaper than stepping
 _STEPS = 8
+_FEW = 64
 
 
 def trace_with_index(
@@ -301,7 +303,7 @@ def _hop(index: LedgerIndex, frontier: _Frontier, options: TraceOptions) -> _Fro
         found_deposit.append(active)
         found_debit.append(debit)
         position[active] += 1
-        if not len(active):
+        if len(active) < _FEW:
             break
     active = active[position[active] < end[active]]
     if len(active):

@@ -41,21 +41,25 @@ def summarise_trails(trail: pd.DataFrame, accounts: pd.DataFrame) -> list[dict[s
         shares = np.round(per_layer.reshape(n_seeds, n_hops) / amount[:, None], 4)
     codes, uniques = pd.factorize(accounts["account"])
     width = max(len(uniques), 1)
-    n_accounts = np.bincount(np.unique(seed * width + codes) // width, minlength=n_seeds)
-    summaries = []
-    for i, (seed_id, victim) in enumerate(zip(seeds.tolist(), firsts["src"].tolist())):
-        total = float(amount[i])
-        summaries.append({
+    pairs = np.sort(seed * width + codes)
+    pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])]
+    n_accounts = np.bincount(pairs // width, minlength=n_seeds)
+    rows = zip(seeds.tolist(), firsts["src"].tolist(), amount.tolist(), shares.tolist(),
+               present.tolist(), sinks.tolist(), held.tolist(), n_accounts.tolist())
+    return [
+        {
             "seed_id": _plain(seed_id),
             "victim_account": _plain(victim),
             "amount": round(total, 2),
-            "layers": {str(h): float(shares[i, h]) for h in np.flatnonzero(present[i])},
-            "sinks": _share(sinks[i], total),
-            "held": _share(held[i], total),
-            "located": _share(sinks[i] + held[i], total),
-            "accounts": int(n_accounts[i]),
-        })
-    return summaries
+            "layers": {str(h): share for h, (share, there) in enumerate(zip(layer, here))
+                       if there},
+            "sinks": _share(at_sinks, total),
+            "held": _share(still, total),
+            "located": _share(at_sinks + still, total),
+            "accounts": int(count),
+        }
+        for seed_id, victim, total, layer, here, at_sinks, still, count in rows
+    ]
 
 
 def _share(value: float, amount: float) -> float:
