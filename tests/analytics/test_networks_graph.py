@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+
+import igraph as ig
 import numpy as np
 import pandas as pd
 import pytest
@@ -104,3 +107,37 @@ def test_small_components_stay_whole_and_large_ones_are_split():
     split = communities(20, ends, weight, min_split_nodes=10, resolution=1.0)
     assert len(set(whole)) == 1
     assert len(set(split)) == 2 and len(set(split[:10])) == 1 and len(set(split[10:])) == 1
+
+
+def _cliques(first: int, count: int, size: int, weight: float, link: float):
+    """``count`` cliques of ``size`` vertices in a chain, neighbours joined by one edge."""
+    ends, weights = [], []
+    for c in range(count):
+        base = first + c * size
+        ends += [(base + i, base + j) for i in range(size) for j in range(i + 1, size)]
+        weights += [weight] * (size * (size - 1) // 2)
+        if c:
+            ends.append((base - size, base))
+            weights.append(link)
+    return ends, weights
+
+
+def test_each_large_component_is_split_on_its_own_modularity():
+    # A light pair of cliques beside a heavy chain of 40 cliques. On the whole graph's
+    # modularity the light pair would merge (the resolution limit); on its own it splits.
+    light_ends, light_w = _cliques(0, 2, 10, 1.0, 0.1)
+    heavy_ends, heavy_w = _cliques(20, 40, 10, 100.0, 1.0)
+    ends, weight = np.array(light_ends + heavy_ends), np.array(light_w + heavy_w)
+    membership = communities(420, ends, weight, min_split_nodes=15, resolution=1.0)
+    assert len(set(membership[:10])) == 1 and len(set(membership[10:20])) == 1
+    assert membership[0] != membership[10]
+    assert not set(membership[:20]) & set(membership[20:])
+    heavy = membership[20:].reshape(40, 10)
+    assert all(len(set(row)) == 1 for row in heavy)
+    assert len(set(heavy[:, 0])) >= 20
+    g = ig.Graph(n=420, edges=ends.tolist())
+    g.es["weight"] = weight.tolist()
+    random.seed(7)
+    whole = g.community_leiden(objective_function="modularity", weights="weight",
+                               resolution=1.0, n_iterations=2).membership
+    assert whole[0] == whole[10]  # what a single modularity over both would do

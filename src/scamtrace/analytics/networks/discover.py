@@ -134,8 +134,10 @@ def discover_networks(engine: Engine, sources: dict[str, Path | None],
     hubs = find_hubs(graph, options.hubs, resolution=options.resolution)
     members = communities_without(graph, hubs, resolution=options.resolution,
                                   min_split_nodes=options.min_split_nodes)
+    members = members.astype({"kind": object, "id": object})
     evidence = engine.fetch_pandas("weighted_evidence")
     victims = engine.fetch_pandas("victims")
+    hubs = hubs.drop(columns="node").astype({"kind": object, "id": object})
     all_hubs = pd.concat([known_hubs, hubs], ignore_index=True)
     return NetworkResult(members, evidence, all_hubs, victims, sim_scores, trail)
 

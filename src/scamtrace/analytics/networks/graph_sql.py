@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from scamtrace.analytics.engine import Engine
 from scamtrace.analytics.networks.graph import EntityGraph
@@ -55,9 +56,11 @@ JOIN graph_nodes y ON y.kind = e.b_kind AND y.id = e.b_id
 WHERE x.v <> y.v
 GROUP BY least(x.v, y.v), greatest(x.v, y.v)""")
     engine.run(p)
-    nodes = engine.fetch_pandas("SELECT kind, id FROM graph_nodes ORDER BY v")
+    # Arrow-backed strings: millions of ids without a Python object each.
+    nodes = engine.fetch_arrow("SELECT kind, id FROM graph_nodes ORDER BY v")
+    nodes = pd.DataFrame({name: pd.Series(nodes[name].cast(pa.large_string()).combine_chunks(),
+                                          dtype=pd.ArrowDtype(pa.large_string()))
+                          for name in ("kind", "id")})
     pairs = engine.fetch_arrow("SELECT lo, hi, w FROM graph_pairs ORDER BY lo, hi")
     ends = np.column_stack([pairs["lo"].to_numpy(), pairs["hi"].to_numpy()]).astype(np.int64)
-    return EntityGraph(pd.DataFrame({"kind": nodes["kind"].astype(object),
-                                     "id": nodes["id"].astype(object)}),
-                       ends.reshape(-1, 2), pairs["w"].to_numpy().astype(float))
+    return EntityGraph(nodes, ends.reshape(-1, 2), pairs["w"].to_numpy().astype(float))
