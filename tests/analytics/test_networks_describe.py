@@ -8,7 +8,7 @@ import pandas as pd
 
 from scamtrace.analytics.networks.commands import write_networks
 from scamtrace.analytics.networks.describe import MEMBER_COLUMNS, describe_networks
-from scamtrace.analytics.networks.discover import NetworkResult
+from scamtrace.analytics.networks.discover import NetworkResult, sim_scam_types
 
 
 def _result() -> NetworkResult:
@@ -37,7 +37,10 @@ def _result() -> NetworkResult:
                           "dst": ["L1", "L2", "ATM"], "amount_traced": [1000.0, 900.0, 900.0]})
     hubs = pd.DataFrame({"kind": ["account"], "id": ["ATM"], "degree": [500],
                          "participation": [None], "reason": ["account kind bank_cash"]})
-    return NetworkResult(members, evidence, hubs, victims, sim_scores, trail)
+    # S1 texted nothing typed; T1's messages: 8 parcel, 1 prize (below a tenth), S2 none.
+    sim_types = pd.DataFrame({"msisdn": ["T1", "T1", "S1"], "scam_type": ["parcel", "prize", "loan"],
+                              "texts": [18, 1, 3]})
+    return NetworkResult(members, evidence, hubs, victims, sim_scores, trail, sim_types)
 
 
 def test_roles_ranking_victims_and_evidence():
@@ -74,3 +77,26 @@ def test_output_files(tmp_path):
     assert doc["hubs_removed"] == 1
     for name in ("members", "networks", "evidence", "hubs"):
         assert len(pd.read_parquet(tmp_path / f"{name}.parquet")) > 0
+
+
+def test_scam_types_of_a_network_come_from_its_sims_messages():
+    _, summaries = describe_networks(_result())
+    by_id = {s["network_id"]: s for s in summaries}
+    assert by_id["N001"]["scam_types"] == ["loan"]
+    assert by_id["N001"]["scam_type_texts"] == {"loan": 3}
+    # prize is 1 of 19 typed texts: counted, not listed.
+    assert by_id["N002"]["scam_types"] == ["parcel"]
+    assert by_id["N002"]["scam_type_texts"] == {"parcel": 18, "prize": 1}
+
+
+def test_sim_scam_types_classify_each_sims_first_texts():
+    texts = pd.DataFrame({"sender": ["A", "A", "A", "B", "B"], "text": [
+        "[Kerry] พัสดุของคุณจัดส่งไม่สำเร็จ กรุณาชำระค่าส่ง 35 บาท https://kerry-th.top/pay",
+        "Your parcel is held at customs, pay the delivery fee at https://thpost-track.xyz",
+        "สินเชื่อด่วน อนุมัติไว ไม่เช็คบูโร วงเงิน 50,000 บาท ทักไลน์ @loanfast",
+        "ยินดีด้วย! คุณได้รับรางวัล iPhone 15 กดรับที่ https://lucky-prize.top ภายในวันนี้",
+        "ประชุมทีมพรุ่งนี้ 10 โมงนะครับ",
+    ]})
+    typed = sim_scam_types(texts, per_sim=2)
+    counts = {(r.msisdn, r.scam_type): r.texts for r in typed.itertuples()}
+    assert counts == {("A", "parcel"): 2, ("B", "prize"): 1}  # A's third text not read

@@ -33,7 +33,9 @@ def write_networks(out: Path, members, summaries, result) -> None:
     pd.DataFrame([{k: v for k, v in s.items() if k != "members_list"}
                   | {"members_by_role": json.dumps(s["members_by_role"]),
                      "evidence_kinds": json.dumps(s["evidence_kinds"]),
-                     "time_span": json.dumps(s["time_span"])} for s in summaries]
+                     "time_span": json.dumps(s["time_span"]),
+                     "scam_types": json.dumps(s["scam_types"]),
+                     "scam_type_texts": json.dumps(s["scam_type_texts"])} for s in summaries]
                  ).to_parquet(out / "networks.parquet", index=False)
     result.evidence.to_parquet(out / "evidence.parquet", index=False)
     result.hubs.to_parquet(out / "hubs.parquet", index=False)

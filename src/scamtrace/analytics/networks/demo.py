@@ -33,6 +33,8 @@ def run_demo(world_dir: Path, work_dir: Path, top: int = 3) -> list[str]:
         roles = ", ".join(f"{n} {role}" for role, n in summary["members_by_role"].items())
         lines.append(f"  {summary['network_id']}: {summary['victims']} victims, "
                      f"{summary['traced_loss']:,.0f} THB traced; {roles}")
+        if summary["scam_types"]:
+            lines.append(f"      scam types: {', '.join(summary['scam_types'])}")
         for role in ("caller_sim", "sms_sim", "mule_l1", "cashout"):
             ids = summary["members_list"].get(role, [])
             if ids:

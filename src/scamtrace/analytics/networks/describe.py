@@ -14,6 +14,9 @@ import pandas as pd
 from scamtrace.analytics.networks.discover import NetworkResult
 
 MEMBER_COLUMNS = ("network_id", "kind", "id", "role", "score", "evidence")
+#: A scam type is listed for a network when at least this share of its SIMs' typed
+#: messages carry it (the classifier mistypes about one message in ten).
+MIN_SCAM_TYPE_SHARE = 0.1
 _ROLE_ORDER = ("caller_sim", "sms_sim", "mule_l1", "mule_l2+", "cashout", "identity",
                "device", "url", "domain", "line_id", "victim")
 
@@ -119,6 +122,11 @@ def _summary(table: pd.DataFrame, result: NetworkResult, network_id: str, stats:
               & (ev["b_kind"] + ":" + ev["b_id"].astype(str)).isin(keys))
     times = pd.concat([ev.loc[inside, "first_ts"], ev.loc[inside, "last_ts"], victims["ts"]])
     times = pd.to_numeric(times, errors="coerce").dropna()
+    sim_ids = set(rows.loc[rows["kind"] == "sim", "id"].astype(str))
+    typed = result.sim_scam_types[result.sim_scam_types["msisdn"].astype(str).isin(sim_ids)]
+    texts = typed.groupby("scam_type")["texts"].sum()
+    texts = texts.sort_index().sort_values(ascending=False, kind="stable")
+    share = texts / max(int(texts.sum()), 1)
     span = [_iso(times.min()), _iso(times.max())] if len(times) else [None, None]
     return {
         "network_id": network_id,
@@ -127,6 +135,8 @@ def _summary(table: pd.DataFrame, result: NetworkResult, network_id: str, stats:
         "victims": int(stats["victims"]),
         "traced_loss": round(float(stats["loss"]), 2),
         "time_span": span,
+        "scam_types": share.index[share >= MIN_SCAM_TYPE_SHARE].tolist(),
+        "scam_type_texts": {k: int(v) for k, v in texts.items()},
         "evidence_kinds": ev.loc[inside, "evidence"].value_counts().to_dict(),
         "members_list": by_role,
     }

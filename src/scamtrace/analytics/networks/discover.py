@@ -49,6 +49,8 @@ class NetworkOptions:
         min_split_nodes: components smaller than this stay one network.
         min_members: smallest network reported (victims not counted).
         max_texts_per_sim: distinct SMS texts read per suspect SIM.
+        typed_texts_per_sim: of those, how many the message classifier types (the
+            scam types of a network are those of its SIMs' messages).
     """
 
     horizon_hours: int = 72
@@ -62,11 +64,16 @@ class NetworkOptions:
     min_split_nodes: int = 80
     min_members: int = 3
     max_texts_per_sim: int = 200
+    typed_texts_per_sim: int = 20
 
 
 @dataclass
 class NetworkResult:
-    """Members (one row per entity in a network), the evidence edges and the hubs."""
+    """Members (one row per entity in a network), the evidence edges and the hubs.
+
+    ``sim_scam_types`` has one row per suspect SIM and scam type its messages were
+    classified as: msisdn, scam_type, texts (how many of its distinct texts).
+    """
 
     members: pd.DataFrame
     evidence: pd.DataFrame
@@ -74,6 +81,9 @@ class NetworkResult:
     victims: pd.DataFrame
     sim_scores: pd.DataFrame
     trail: pd.DataFrame
+    sim_scam_types: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        {"msisdn": pd.Series(dtype=object), "scam_type": pd.Series(dtype=object),
+         "texts": pd.Series(dtype="int64")}))
 
 
 def load_network_inputs(engine: Engine, sources: dict[str, Any], column_map: str | None = None):
@@ -117,7 +127,7 @@ def discover_networks(engine: Engine, sources: dict[str, Path | None],
     if len(victim_ids):
         trail = trace_victim_transfers(engine, victim_ids["tx_id"].tolist(), options.trace).trail
     engine.register(trail, "trail")
-    text = _text_edges(engine, tables, options.max_texts_per_sim)
+    text, sim_texts = _text_edges(engine, tables, options.max_texts_per_sim)
     engine.register(text, "text_edges")
     engine.run(evidence_pipeline(
         engine.dialect, horizon_s=options.horizon_hours * 3600, with_sms=bool(tables.sms),
@@ -139,19 +149,51 @@ def discover_networks(engine: Engine, sources: dict[str, Path | None],
     victims = engine.fetch_pandas("victims")
     hubs = hubs.drop(columns="node").astype({"kind": object, "id": object})
     all_hubs = pd.concat([known_hubs, hubs], ignore_index=True)
-    return NetworkResult(members, evidence, all_hubs, victims, sim_scores, trail)
+    sim_types = sim_scam_types(sim_texts, options.typed_texts_per_sim)
+    return NetworkResult(members, evidence, all_hubs, victims, sim_scores, trail, sim_types)
 
 
-def _text_edges(engine: Engine, tables, max_texts: int) -> pd.DataFrame:
+def sim_scam_types(texts: pd.DataFrame, per_sim: int) -> pd.DataFrame:
+    """Classify the first ``per_sim`` distinct texts of each SIM with the message
+    classifier and count the scam types.
+
+    Args:
+        texts: sender, text (distinct per sender, in order of first use).
+        per_sim: texts typed per SIM.
+
+    Returns:
+        msisdn, scam_type, texts: one row per SIM and scam type found.
+    """
+    from scamtrace.messages.classifier import classify_texts
+
+    empty = NetworkResult.__dataclass_fields__["sim_scam_types"].default_factory()
+    if texts.empty:
+        return empty
+    picked = texts.groupby("sender", sort=False).head(per_sim)
+    unique = picked["text"].drop_duplicates().tolist()
+    types = {text: result.scam_type
+             for text, result in zip(unique, classify_texts(unique, with_indicators=False),
+                                     strict=True) if result.label == "scam"}
+    typed = picked.assign(scam_type=picked["text"].map(types)).dropna(subset=["scam_type"])
+    if typed.empty:
+        return empty
+    return (typed.groupby(["sender", "scam_type"]).size().rename("texts").reset_index()
+            .rename(columns={"sender": "msisdn"}))
+
+
+def _text_edges(engine: Engine, tables, max_texts: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Edges found in texts, and the suspect SIMs' distinct texts (sender, text)."""
     at = engine.dialect.epoch_seconds("ts")
     frames = []
+    sim_texts = pd.DataFrame({"sender": pd.Series(dtype=object), "text": pd.Series(dtype=object)})
     if tables.sms:
         rows = engine.fetch_pandas(f"""
 SELECT sender, text, ref, seen_at FROM (
   SELECT sender, text, min({at}) AS seen_at, CAST(min(sms_id) AS VARCHAR) AS ref,
          row_number() OVER (PARTITION BY sender ORDER BY min(ts), text) AS k
   FROM sms WHERE sender IN (SELECT msisdn FROM suspect_sims) AND text IS NOT NULL
-  GROUP BY sender, text) t WHERE k <= {int(max_texts)}""")
+  GROUP BY sender, text) t WHERE k <= {int(max_texts)} ORDER BY sender, seen_at, text""")
+        sim_texts = rows[["sender", "text"]]
         frames.append(sms_text_edges(rows.itertuples(index=False, name=None)))
     rows = engine.fetch_pandas(f"""
 SELECT r.reported_kind, r.reported_value, r.text,
@@ -168,10 +210,10 @@ GROUP BY r.reported_value, t.dst""")
     frames.append(tx_links)
     frames = [f for f in frames if len(f)]
     if not frames:
-        return sms_text_edges([])
+        return sms_text_edges([]), sim_texts
     return pd.concat(frames, ignore_index=True).astype(
         {"n": "int64", "first_ts": "Int64", "last_ts": "Int64", "a_id": str, "b_id": str,
-         "ref": str})
+         "ref": str}), sim_texts
 
 
 def _known_hubs(engine: Engine, options: NetworkOptions) -> pd.DataFrame:
