@@ -95,23 +95,28 @@ def _in_window(column: str, window: FeatureWindow) -> str:
     return f"{column} >= {_ts(window.start)} AND {column} < {_ts(window.end)}"
 
 
+def calls_since(window: FeatureWindow) -> datetime:
+    """The first instant of call records the features read (history included)."""
+    return window.history_start or window.start
+
+
 def window_calls_sql(tables: SimTables, window: FeatureWindow) -> str:
-    """Calls inside the window; with a focus table, only those that touch its SIMs or
-    share a handset with them (enough to compute the focus SIMs' features exactly)."""
-    where = _in_window("ts", window)
-    if tables.focus:
-        focus = f"SELECT msisdn FROM {tables.focus}"
-        where += (
-            f" AND (caller IN ({focus}) OR callee IN ({focus}) OR imei IN ("
-            f"SELECT imei FROM {tables.calls} WHERE caller IN ({focus}) AND {where}))"
-        )
+    """With a focus table: the calls that touch its SIMs from :func:`calls_since` to the
+    window's end, and the window's calls from handsets they used (enough to compute
+    the focus SIMs' features exactly). The batch pipeline reads the calls table itself.
+    """
+    focus = f"SELECT msisdn FROM {tables.focus}"
+    in_window = _in_window("ts", window)
+    touches = f"caller IN ({focus}) OR callee IN ({focus})"
+    handsets = f"SELECT imei FROM {tables.calls} WHERE caller IN ({focus}) AND {in_window}"
     return (
         f"SELECT ts, caller, callee, duration_s, cell_id, imei FROM {tables.calls} "
-        f"WHERE {where}"
+        f"WHERE ts >= {_ts(calls_since(window))} AND ts < {_ts(window.end)} "
+        f"AND ({touches} OR ({in_window} AND imei IN ({handsets})))"
     )
 
 
-def outbound_hourly_sql(dialect: Dialect, window: FeatureWindow) -> str:
+def outbound_hourly_sql(dialect: Dialect, window: FeatureWindow, calls: str = "calls") -> str:
     """Outbound calls per caller and clock hour, with short and unanswered counts."""
     return f"""
 SELECT caller, CAST(floor({dialect.epoch_seconds('ts')} / 3600) AS BIGINT) AS hour_slot,
@@ -119,7 +124,8 @@ SELECT caller, CAST(floor({dialect.epoch_seconds('ts')} / 3600) AS BIGINT) AS ho
        sum(CASE WHEN duration_s > 0 AND duration_s < {window.short_call_s}
                 THEN 1 ELSE 0 END) AS n_short,
        sum(CASE WHEN duration_s <= 0 THEN 1 ELSE 0 END) AS n_unanswered
-FROM w_calls GROUP BY caller, CAST(floor({dialect.epoch_seconds('ts')} / 3600) AS BIGINT)"""
+FROM {calls} WHERE {_in_window('ts', window)}
+GROUP BY caller, CAST(floor({dialect.epoch_seconds('ts')} / 3600) AS BIGINT)"""
 
 
 def outbound_stats_sql(window: FeatureWindow) -> str:
@@ -141,54 +147,73 @@ SELECT caller AS msisdn, sum(n) AS out_calls, sum(n_short) AS n_short,
 FROM out_hourly GROUP BY caller"""
 
 
-def inbound_stats_sql() -> str:
-    """Per callee: calls received inside the window."""
-    return "SELECT callee AS msisdn, count(*) AS in_calls FROM w_calls GROUP BY callee"
+def pair_stats_sql(window: FeatureWindow, calls: str = "calls") -> str:
+    """One row per unordered pair of numbers in contact: calls and first call each way.
 
-
-def callee_pairs_sql() -> str:
-    """One row per (caller, callee) with the first call inside the window."""
-    return (
-        "SELECT caller, callee, min(ts) AS first_ts FROM w_calls GROUP BY caller, callee"
-    )
-
-
-def earlier_contacts_sql(tables: SimTables, window: FeatureWindow) -> str:
-    """Unordered pairs in contact (either direction) between history start and window."""
-    history = window.history_start or window.start
-    where = f"ts >= {_ts(history)} AND ts < {_ts(window.start)}"
-    if tables.focus:
-        focus = f"SELECT msisdn FROM {tables.focus}"
-        where += f" AND (caller IN ({focus}) OR callee IN ({focus}))"
+    ``lo`` is the smaller number of the pair; ``n_lo``/``first_lo`` count the calls
+    ``lo`` made to ``hi`` inside the window, ``n_hi``/``first_hi`` those ``hi`` made to
+    ``lo`` (a call to oneself counts both ways). With a history, ``earlier`` is 1 when
+    the two were in contact, either way, between the history start and the window.
+    One aggregation gives distinct callees, never-contacted callees and inbound calls
+    without a self-join of the pairs.
+    """
+    lo_calls, hi_calls = "caller <= callee", "callee <= caller"
+    if window.history_start is None:
+        where = _in_window("ts", window)
+        in_window = ""
+        earlier = ", 0 AS earlier"
+        having = ""
+    else:
+        where = f"ts >= {_ts(window.history_start)} AND ts < {_ts(window.end)}"
+        in_window = f"ts >= {_ts(window.start)} AND "
+        earlier = f", max(CASE WHEN ts < {_ts(window.start)} THEN 1 ELSE 0 END) AS earlier"
+        # Pairs in contact only before the window are not the window's.
+        having = f"\nHAVING max(ts) >= {_ts(window.start)}"
     return f"""
-SELECT DISTINCT least(caller, callee) AS a, greatest(caller, callee) AS b
-FROM {tables.calls} WHERE {where}"""
+SELECT least(caller, callee) AS lo, greatest(caller, callee) AS hi,
+       sum(CASE WHEN {in_window}{lo_calls} THEN 1 ELSE 0 END) AS n_lo,
+       sum(CASE WHEN {in_window}{hi_calls} THEN 1 ELSE 0 END) AS n_hi,
+       min(CASE WHEN {in_window}{lo_calls} THEN ts END) AS first_lo,
+       min(CASE WHEN {in_window}{hi_calls} THEN ts END) AS first_hi{earlier}
+FROM {calls} WHERE {where} AND caller IS NOT NULL AND callee IS NOT NULL
+GROUP BY least(caller, callee), greatest(caller, callee){having}"""
 
 
-def callee_stats_sql(with_history: bool) -> str:
-    """Per caller: distinct callees and how many had no earlier contact with it.
+def _pair_sides() -> str:
+    # Each pair seen from both of its numbers (once for a number calling itself); a join
+    # with two constant rows reads pair_stats once, where a UNION ALL would read it twice.
+    return """
+SELECT CASE WHEN side = 0 THEN lo ELSE hi END AS msisdn,
+       CASE WHEN side = 0 THEN hi ELSE lo END AS contact,
+       CASE WHEN side = 0 THEN n_lo ELSE n_hi END AS n_out,
+       CASE WHEN side = 0 THEN n_hi ELSE n_lo END AS n_in,
+       CASE WHEN side = 0 THEN first_lo ELSE first_hi END AS first_out,
+       CASE WHEN side = 0 THEN first_hi ELSE first_lo END AS first_in, earlier
+FROM pair_stats CROSS JOIN (SELECT 0 AS side UNION ALL SELECT 1 AS side) sides
+WHERE side = 0 OR lo <> hi"""
+
+
+def callee_stats_sql() -> str:
+    """Per number: calls received, distinct callees, and callees with no earlier contact.
 
     A callee is new when neither side called the other before the first call in the
     window (inside the window, or in the history before it when there is one).
     """
-    history_join = (
-        "LEFT JOIN earlier_contacts h ON h.a = least(p.caller, p.callee) "
-        "AND h.b = greatest(p.caller, p.callee)"
-        if with_history
-        else ""
-    )
-    history_test = "AND h.a IS NULL" if with_history else ""
     return f"""
-SELECT p.caller AS msisdn, count(*) AS distinct_callees,
-       sum(CASE WHEN (r.first_ts IS NULL OR r.first_ts >= p.first_ts) {history_test}
+SELECT msisdn, sum(n_in) AS in_calls,
+       sum(CASE WHEN n_out > 0 THEN 1 ELSE 0 END) AS distinct_callees,
+       sum(CASE WHEN n_out > 0 AND earlier = 0 AND (first_in IS NULL OR first_in >= first_out)
                 THEN 1 ELSE 0 END) AS new_callees
-FROM callee_pairs p
-LEFT JOIN callee_pairs r ON r.caller = p.callee AND r.callee = p.caller
-{history_join}
-GROUP BY p.caller"""
+FROM ({_pair_sides()}) s
+GROUP BY msisdn"""
 
 
-def cell_stats_sql(tables: SimTables) -> str:
+def callee_pairs_sql() -> str:
+    """One row per (caller, callee) with the first call inside the window."""
+    return f"SELECT msisdn AS caller, contact AS callee, first_out AS first_ts FROM ({_pair_sides()}) s WHERE n_out > 0"
+
+
+def cell_stats_sql(tables: SimTables, window: FeatureWindow, calls: str = "calls") -> str:
     """Per caller: distinct cells, Shannon entropy (nats) of calls over cells, and the
     share of calls from border-zone cells (SIM boxes sit near the borders)."""
     if tables.cells:
@@ -202,15 +227,16 @@ def cell_stats_sql(tables: SimTables) -> str:
     return f"""
 SELECT k.caller AS msisdn, count(*) AS cell_count,
        ln(sum(n)) - sum(n * ln(n)) / sum(n) AS cell_entropy, {border} AS border_share
-FROM (SELECT caller, cell_id, count(*) AS n FROM w_calls
-      WHERE cell_id IS NOT NULL GROUP BY caller, cell_id) k
+FROM (SELECT caller, cell_id, count(*) AS n FROM {calls}
+      WHERE {_in_window('ts', window)} AND cell_id IS NOT NULL GROUP BY caller, cell_id) k
 {join}
 GROUP BY k.caller"""
 
 
-def device_pairs_sql(tables: SimTables, window: FeatureWindow) -> str:
+def device_pairs_sql(tables: SimTables, window: FeatureWindow, calls: str = "calls") -> str:
     """Distinct (msisdn, imei) pairs seen in the window, from calls and device records."""
-    sql = "SELECT DISTINCT caller AS msisdn, imei FROM w_calls WHERE imei IS NOT NULL"
+    sql = (f"SELECT DISTINCT caller AS msisdn, imei FROM {calls} "
+           f"WHERE {_in_window('ts', window)} AND imei IS NOT NULL")
     if tables.devices:
         sql += (
             f" UNION SELECT msisdn, imei FROM {tables.devices} "

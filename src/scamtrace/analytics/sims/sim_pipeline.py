@@ -27,20 +27,21 @@ def sim_features_pipeline(dialect: Dialect, tables: SimTables, window: FeatureWi
         The pipeline; its last step is the feature table.
     """
     p = Pipeline()
-    p.add("w_calls", f.window_calls_sql(tables, window))
-    p.add("out_hourly", f.outbound_hourly_sql(dialect, window))
+    calls = tables.calls
+    if tables.focus:
+        # A few SIMs: read their calls once; the batch steps read the calls table itself
+        # (each aggregation filters the window while it scans: no copy of the calls).
+        p.add("w_calls", f.window_calls_sql(tables, window))
+        calls = "w_calls"
+    p.add("out_hourly", f.outbound_hourly_sql(dialect, window, calls))
     p.add("out_stats", f.outbound_stats_sql(window))
-    p.add("in_stats", f.inbound_stats_sql())
-    p.add("callee_pairs", f.callee_pairs_sql())
-    if window.history_start is not None:
-        p.add("earlier_contacts", f.earlier_contacts_sql(tables, window))
-    p.add("callee_stats", f.callee_stats_sql(window.history_start is not None))
-    p.add("cell_stats", f.cell_stats_sql(tables))
-    p.add("device_pairs", f.device_pairs_sql(tables, window))
+    p.add("pair_stats", f.pair_stats_sql(window, calls))
+    p.add("callee_stats", f.callee_stats_sql())
+    p.add("cell_stats", f.cell_stats_sql(tables, window, calls))
+    p.add("device_pairs", f.device_pairs_sql(tables, window, calls))
     p.add("device_stats", f.device_stats_sql())
     joins = [
-        ("out_stats", "o"), ("in_stats", "i"), ("callee_stats", "k"),
-        ("cell_stats", "c"), ("device_stats", "d"),
+        ("out_stats", "o"), ("callee_stats", "k"), ("cell_stats", "c"), ("device_stats", "d"),
     ]
     if tables.sms:
         p.add("w_sms", ctx.window_sms_sql(tables, window))
@@ -49,6 +50,7 @@ def sim_features_pipeline(dialect: Dialect, tables: SimTables, window: FeatureWi
         joins.append(("sms_stats", "m"))
     pays = all((tables.sims, tables.accounts, tables.transactions, tables.flagged_accounts))
     if tables.reports or pays:
+        p.add("callee_pairs", f.callee_pairs_sql())
         p.add("contacts", ctx.contacts_sql(bool(tables.sms)))
     if tables.sims:
         p.add("registration", ctx.registration_sql(dialect, tables, window))
@@ -75,7 +77,7 @@ def _final_sql(joins: list[tuple[str, str]], window: FeatureWindow) -> str:
     def col(alias: str, name: str, default: str = "0") -> str:
         return f"coalesce({alias}.{name}, {default})" if alias in present else default
 
-    out, inc = col("o", "out_calls"), col("i", "in_calls")
+    out, inc = col("o", "out_calls"), col("k", "in_calls")
     days = f"CAST({window.days!r} AS DOUBLE)"
 
     def share(numerator: str, denominator: str) -> str:
