@@ -131,6 +131,76 @@ def neighbour_features_sql(edges: str, features: str, columns: tuple[str, ...]) 
         FROM payees AS a FULL OUTER JOIN payers AS b ON a.account = b.account"""
 
 
+def undirected_pairs_sql(edges: str) -> str:
+    """Each pair of accounts that transferred either way, once per direction (a, b)."""
+    return f"SELECT src AS a, dst AS b FROM {edges} UNION SELECT dst AS a, src AS b FROM {edges}"
+
+
+def embedded_pairs_sql(pairs: str) -> str:
+    """Pairs of counterparties that share other counterparties: triangles, edge by edge.
+
+    Mule networks are dense: feeders, collectors and layers pay one another, so a mule's
+    counterparties often know each other, while an honest account's rarely do. Triangles
+    are enumerated once each by orienting every pair from the lower to the higher
+    (degree, id): a hub then has few oriented successors, so the work stays near
+    ``edges ** 1.5`` without capping hubs. Output: one row per pair in one triangle or
+    more, ``a`` < ``b`` in that order, and ``k`` the number of common counterparties.
+    """
+    return f"""
+        WITH degree AS (
+            SELECT a AS account, count(*) AS d FROM {pairs} GROUP BY a
+        ), oriented AS (
+            SELECT p.a, p.b FROM {pairs} AS p
+            JOIN degree AS da ON da.account = p.a
+            JOIN degree AS db ON db.account = p.b
+            WHERE da.d < db.d OR (da.d = db.d AND p.a < p.b)
+        ), triangles AS (
+            SELECT o1.a AS x, o1.b AS y, o2.b AS z
+            FROM oriented AS o1
+            JOIN oriented AS o2 ON o2.a = o1.b
+            JOIN oriented AS o3 ON o3.a = o1.a AND o3.b = o2.b
+        ), sides AS (
+            SELECT x AS a, y AS b FROM triangles
+            UNION ALL SELECT y AS a, z AS b FROM triangles
+            UNION ALL SELECT x AS a, z AS b FROM triangles
+        )
+        SELECT a, b, count(*) AS k FROM sides GROUP BY a, b"""
+
+
+def triangle_features_sql(pairs: str, embedded: str) -> str:
+    """Per account: triangles through it and how many of its counterparties share some.
+
+    ``tri_count`` triangles through the account, ``tri_neighbours`` counterparties that
+    share at least one other counterparty with it, ``tri_share`` the same as a share of
+    all its counterparties, ``tri_pair_max`` the most counterparties shared with one.
+    """
+    return f"""
+        WITH both_ends AS (
+            SELECT a AS account, k FROM {embedded} UNION ALL SELECT b AS account, k FROM {embedded}
+        ), degree AS (
+            SELECT a AS account, count(*) AS d FROM {pairs} GROUP BY a
+        )
+        SELECT e.account, sum(e.k) / 2 AS tri_count, count(*) AS tri_neighbours,
+               CAST(count(*) AS DOUBLE) / max(d.d) AS tri_share, max(e.k) AS tri_pair_max
+        FROM both_ends AS e JOIN degree AS d ON d.account = e.account
+        GROUP BY e.account"""
+
+
+def triangle_pipeline() -> Pipeline:
+    """Steps building ``mule_embedded`` (pairs in triangles) and ``mule_triangles``.
+
+    Reads ``mule_edges`` from :func:`graph_pipeline`. Used by the supervised mode, where
+    the model weighs these features and the labels of counterparties sharing triangles.
+    """
+    return (
+        Pipeline()
+        .add("mule_pairs", undirected_pairs_sql("mule_edges"), persist=True,
+             repartition_by=["a"])
+        .add("mule_embedded", embedded_pairs_sql("mule_pairs"), persist=True)
+        .add("mule_triangles", triangle_features_sql("mule_pairs", "mule_embedded"))
+    )
+
+
 def graph_pipeline(transactions: str, *, hub_degree: int = DEFAULT_HUB_DEGREE) -> Pipeline:
     """Steps building ``mule_edges`` and ``mule_graph`` (cycle and scatter-gather counts).
 

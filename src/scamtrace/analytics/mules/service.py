@@ -24,13 +24,22 @@ from scamtrace.analytics.mules.graph import (
     NEIGHBOUR_FEATURES,
     graph_pipeline,
     neighbour_features_sql,
+    triangle_pipeline,
 )
-from scamtrace.analytics.mules.model import out_of_fold_scores
+from scamtrace.analytics.mules.model import (
+    SCORE_FEATURES,
+    LabelGraph,
+    out_of_fold_scores,
+    score_neighbour_features,
+)
 from scamtrace.analytics.mules.rules import DEFAULT_THRESHOLD, apply_rules
 from scamtrace.analytics.mules.scales import DataScales, measure_scales
 
 #: Graph columns joined onto the behaviour features (0 when an account has none).
 GRAPH_COLUMNS = ("cycles_2", "cycles_3", "sg_as_source", "sg_as_target", "sg_as_middle")
+
+#: Triangle columns of the supervised mode (0 when an account is on no triangle).
+TRIANGLE_COLUMNS = ("tri_count", "tri_neighbours", "tri_share", "tri_pair_max")
 
 
 @dataclass
@@ -99,9 +108,16 @@ def score_mule_accounts(
         neighbour_features_sql("mule_edges", "mule_features", NEIGHBOUR_FEATURES),
         "mule_neighbours",
     )
+    supervised = labels is not None
+    if supervised:
+        engine.run(triangle_pipeline())
+    triangles = (
+        "".join(f", coalesce(t.{c}, 0) AS {c}" for c in TRIANGLE_COLUMNS) if supervised else ""
+    )
     features = engine.fetch_pandas(
-        "SELECT f.*, " + ", ".join(_neighbour_columns()) + " FROM mule_features AS f "
+        "SELECT f.*, " + ", ".join(_neighbour_columns()) + triangles + " FROM mule_features AS f "
         "LEFT JOIN mule_neighbours AS n ON n.account = f.account"
+        + (" LEFT JOIN mule_triangles AS t ON t.account = f.account" if supervised else "")
     )
     features["account"] = features["account"].astype(str)
     features = features.sort_values("account", kind="stable").reset_index(drop=True)
@@ -111,9 +127,13 @@ def score_mule_accounts(
     else:
         mode = "supervised"
         aligned = labels.reindex(features["account"]).reset_index(drop=True)
+        graph = label_graph(engine, features["account"])
+        matrix = model_matrix(features, rules)
+        around = score_neighbour_features(graph, rules["score"].to_numpy(dtype=float))
+        matrix[list(SCORE_FEATURES)] = around
         score = out_of_fold_scores(
-            model_matrix(features, rules), aligned, folds=folds,
-            fold_keys=features["account"].tolist(), threads=threads,
+            matrix, aligned, folds=folds, fold_keys=features["account"].tolist(),
+            threads=threads, graph=graph,
         )
     cut = DEFAULT_THRESHOLD if threshold is None else threshold
     scores = pd.DataFrame({
@@ -130,6 +150,33 @@ def model_matrix(features: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame:
     numeric = features.drop(columns=["account"]).apply(pd.to_numeric, errors="coerce")
     rule_columns = rules.drop(columns=["account", "reasons"])
     return pd.concat([numeric, rule_columns], axis=1).astype(float)
+
+
+def label_graph(engine: Engine, accounts: pd.Series) -> LabelGraph:
+    """The engine's ``mule_edges``, ``mule_pairs`` and ``mule_embedded`` as row positions.
+
+    Args:
+        engine: holding the tables built by the graph and triangle pipelines.
+        accounts: account ids (text) in the order of the feature matrix.
+
+    Returns:
+        The graph the model counts known mules on.
+    """
+    index = pd.Index(accounts)
+
+    def positions(sql: str, *columns: str) -> list[np.ndarray]:
+        frame = engine.fetch_pandas(sql)
+        return [index.get_indexer(frame[c].astype(str)) for c in columns]
+
+    src, dst = positions("SELECT src, dst FROM mule_edges ORDER BY src, dst", "src", "dst")
+    a, b = positions("SELECT a, b FROM mule_pairs ORDER BY a, b", "a", "b")
+    embedded = engine.fetch_pandas("SELECT a, b, k FROM mule_embedded ORDER BY a, b")
+    return LabelGraph(
+        n=len(index), src=src, dst=dst, a=a, b=b,
+        tri_a=index.get_indexer(embedded["a"].astype(str)),
+        tri_b=index.get_indexer(embedded["b"].astype(str)),
+        tri_k=embedded["k"].to_numpy(dtype=float),
+    )
 
 
 def _neighbour_columns() -> list[str]:
