@@ -3,6 +3,11 @@
 Run as ``python bench/_loadgen.py URL_PATHS_FILE PORT SECONDS CONNECTIONS AUTH`` by
 bench_lookup.py; prints one JSON line: requests, errors, seconds and latency percentiles.
 Each connection sends one request at a time (no pipelining), like a firewall's client.
+
+``python bench/_loadgen.py --post ROUTE BODIES_FILE PORT CONNECTIONS AUTH`` POSTs each
+line of BODIES_FILE once (JSON batches), spread over the connections, and prints the
+requests, errors, seconds and response bytes. A raw client, so that on a shared 2-core
+machine the load generator takes as little CPU from the server as it can.
 """
 
 from __future__ import annotations
@@ -75,17 +80,75 @@ async def run(port: int, paths: list[bytes], seconds: float, connections: int, a
     }
 
 
-def main() -> None:
-    paths_file, port, seconds, connections, auth = sys.argv[1:6]
-    with open(paths_file) as handle:
-        paths = [line.encode() for line in handle.read().split("\n") if line]
-    header = f"Authorization: Bearer {auth}\r\n".encode() if auth != "-" else b""
+async def _poster(
+    port: int, route: bytes, bodies: list[bytes], auth: bytes, counts: dict[str, int]
+) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        for body in bodies:
+            writer.write(
+                b"POST "
+                + route
+                + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + auth
+                + b"Content-Type: application/json\r\nContent-Length: "
+                + str(len(body)).encode()
+                + b"\r\n\r\n"
+                + body
+            )
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line[:15].lower() == b"content-length:":
+                    length = int(line[15:])
+            await reader.readexactly(length)
+            counts["requests"] += 1
+            counts["bytes"] += length
+            if not head.startswith(b"HTTP/1.1 200"):
+                counts["errors"] += 1
+    finally:
+        writer.close()
+
+
+async def post(port: int, route: bytes, bodies: list[bytes], connections: int, auth: bytes) -> dict:
+    counts = {"requests": 0, "errors": 0, "bytes": 0}
+    started = time.perf_counter()
+    await asyncio.wait_for(
+        asyncio.gather(
+            *(
+                _poster(port, route, bodies[n::connections], auth, counts)
+                for n in range(connections)
+            )
+        ),
+        timeout=1800,
+    )
+    return {**counts, "seconds": time.perf_counter() - started}
+
+
+def _install_uvloop() -> None:
     try:
         import uvloop
 
         uvloop.install()
     except ImportError:
         pass
+
+
+def main() -> None:
+    if sys.argv[1] == "--post":
+        route, bodies_file, port, connections, auth = sys.argv[2:7]
+        with open(bodies_file, "rb") as handle:
+            bodies = [line for line in handle.read().split(b"\n") if line]
+        header = f"Authorization: Bearer {auth}\r\n".encode()
+        _install_uvloop()
+        result = asyncio.run(post(int(port), route.encode(), bodies, int(connections), header))
+        print(json.dumps(result))
+        return
+    paths_file, port, seconds, connections, auth = sys.argv[1:6]
+    with open(paths_file) as handle:
+        paths = [line.encode() for line in handle.read().split("\n") if line]
+    header = f"Authorization: Bearer {auth}\r\n".encode() if auth != "-" else b""
+    _install_uvloop()
     print(json.dumps(asyncio.run(run(int(port), paths, float(seconds), int(connections), header))))
 
 

@@ -41,3 +41,18 @@ def test_interval_zero_starts_no_thread(settings):
     refresher.start()
     assert refresher._thread is None
     assert refresher.refresh_once() >= 0
+
+
+def test_a_refresh_with_nothing_new_publishes_no_generation(settings):
+    refresher = IndexRefresher(settings)
+    _report(settings, "0612345679")
+    refresher.refresh_once()
+    index_dir = index_dir_for(settings)
+    published = LookupIndex(index_dir).generation
+    # The builder re-merges its margin of recent changes and the allowlist: same records.
+    refresher.refresh_once()
+    refresher.refresh_once()
+    assert LookupIndex(index_dir).generation == published >= 1
+    _report(settings, "0612345670")
+    refresher.refresh_once()
+    assert LookupIndex(index_dir).generation == published + 1
