@@ -123,9 +123,9 @@ def test_sims_sharing_a_handset_or_nominee_with_a_flagged_sim_are_flagged():
         "duration_s": [1.0] * 3, "cell_id": ["c"] * 3, "imei": ["I1", "I1", "I2"],
     }), "calls")
     engine.register(pd.DataFrame({
-        "msisdn": ["A", "D", "E", "C"], "person_id": ["n1", "n1", "n1", "p"],
-        "activated_at": [datetime(2025, 12, 30)] * 4,
-        "registration": ["nominee", "nominee", "named", "named"],
+        "msisdn": ["A", "D", "E", "C", "F"], "person_id": ["n1", "n1", "n1", "p", "n1"],
+        "activated_at": [datetime(2025, 12, 30)] * 4 + [datetime(2023, 5, 1)],
+        "registration": ["nominee", "nominee", "named", "named", "nominee"],
     }), "sims")
     scored = pd.DataFrame({"msisdn": ["A", "B", "C"], "score": [0.9, 0.2, 0.1],
                            "flagged": [True, False, False], "reasons": ["x", "", ""]})
@@ -135,4 +135,5 @@ def test_sims_sharing_a_handset_or_nominee_with_a_flagged_sim_are_flagged():
     assert out.loc["B", "reasons"].startswith("associated: shares handset I1 with flagged SIM A")
     assert out.loc["D", "flagged"]  # same nominee identity, no traffic at all
     assert "E" not in out.index  # the nominee's own named SIM is not part of the stock
+    assert "F" not in out.index  # nor an old SIM on the identity: not the same batch
     assert not out.loc["C", "flagged"]

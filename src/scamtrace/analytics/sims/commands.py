@@ -65,6 +65,11 @@ def sims(
              "cells": cells, "reports": reports, "accounts": accounts,
              "transactions": transactions, "flagged_accounts": flagged_accounts}
     sources.update({k: v for k, v in given.items() if v is not None})
+    if sources.get("flagged_accounts") is None:
+        # Accounts and transfers serve only "contacts who then paid a flagged account":
+        # without flagged accounts they would be loaded for nothing (GBs at scale).
+        sources.pop("accounts", None)
+        sources.pop("transactions", None)
     for path in sources.values():
         if path is not None and not Path(path).exists():
             raise InvalidInput(f"{path}: no such file")
