@@ -135,8 +135,8 @@ def apply_rules(features: pd.DataFrame, ts_kind: str) -> pd.DataFrame:
     """
     n = len(features)
     activity = (features["n_in"].fillna(0) + features["n_out"].fillna(0)).to_numpy()
-    out = pd.DataFrame({"account": features["account"].to_numpy()})
-    texts: dict[str, np.ndarray] = {}
+    columns: dict[str, np.ndarray] = {"account": features["account"].to_numpy()}
+    texts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for rule in RULES:
         if rule.ts_kind not in (None, ts_kind):
             continue
@@ -144,49 +144,68 @@ def apply_rules(features: pd.DataFrame, ts_kind: str) -> pd.DataFrame:
                   index=features.index)).to_numpy(dtype=float)
         strength, reached = rule.strength(values)
         strength = np.where(activity >= rule.min_activity, strength, 0.0)
-        out[f"rule_{rule.name}"] = strength
-        text = np.full(n, "", dtype=object)
+        columns[f"rule_{rule.name}"] = strength
         fired = np.flatnonzero(strength > 0)
-        text[fired] = [
-            f"{rule.name}: " + rule.explain.format(value=v, threshold=t)
-            for v, t in zip(values[fired].tolist(), reached[fired].tolist(), strict=True)
-        ]
-        texts[rule.name] = text
+        texts[rule.name] = (fired, _explain(rule, values[fired], reached[fired]))
     typology_scores = []
     contributions: dict[str, np.ndarray] = {}
     for typology in TYPOLOGIES:
         total = np.zeros(n)
         for rule_name, weight in typology.weights:
-            column = out.get(f"rule_{rule_name}")
+            column = columns.get(f"rule_{rule_name}")
             if column is None:
                 continue
-            part = weight * column.to_numpy()
+            part = weight * column
             total += part
             contributions[rule_name] = np.maximum(contributions.get(rule_name, 0.0), part)
         score = np.minimum(total / typology.full_score, 1.0)
-        out[f"typology_{typology.name}"] = score
+        columns[f"typology_{typology.name}"] = score
         typology_scores.append(score)
     stacked = np.vstack(typology_scores)
     score = 0.9 * stacked.max(axis=0) + 0.1 * stacked.mean(axis=0)
     # A mule passes money on. An account that never pays out (a biller, a merchant's
     # collection account, a saver) keeps at most half its score, below the flag threshold.
     never_pays = features["n_out"].fillna(0).to_numpy() == 0
-    out["score"] = np.where(never_pays, NO_OUTFLOW_FACTOR * score, score)
-    out["reasons"] = _reasons(texts, contributions, n)
+    columns["score"] = np.where(never_pays, NO_OUTFLOW_FACTOR * score, score)
+    columns["reasons"] = _reasons(texts, contributions, n)
+    return pd.DataFrame(columns)
+
+
+def _explain(rule: Rule, values: np.ndarray, reached: np.ndarray) -> np.ndarray:
+    # Each distinct (value, threshold) is formatted once: most features are small counts.
+    out = np.empty(len(values), dtype=object)
+    for threshold in np.unique(reached).tolist():  # a rule has two or three bands
+        band = np.flatnonzero(reached == threshold)
+        unique, inverse = np.unique(values[band], return_inverse=True)
+        formatted = np.array([
+            f"{rule.name}: " + rule.explain.format(value=v, threshold=threshold)
+            for v in unique.tolist()
+        ], dtype=object)
+        out[band] = formatted[inverse.ravel()]
     return out
 
 
-def _reasons(texts: dict[str, np.ndarray], weights: dict[str, np.ndarray], n: int) -> list[str]:
-    # Vectorised: one pass per distinct contribution level, strongest first, so reasons
-    # read strongest first without a Python loop over accounts.
+def _reasons(texts: dict[str, tuple[np.ndarray, np.ndarray]], weights: dict[str, np.ndarray],
+             n: int) -> list[str]:
+    # Vectorised: every fired (account, rule) in one long table, sorted by account, then
+    # contribution (strongest first), then rule order; joined per account.
+    accounts, strengths, orders, parts = [], [], [], []
+    for order, (name, (fired, text)) in enumerate(texts.items()):
+        contribution = weights.get(name, np.zeros(n))[fired]
+        keep = contribution > 0
+        accounts.append(fired[keep])
+        strengths.append(contribution[keep])
+        orders.append(np.full(int(keep.sum()), order))
+        parts.append(text[keep])
     joined = np.full(n, "", dtype=object)
-    contributions = {name: weights.get(name, np.zeros(n)) for name in texts}
-    levels = sorted({float(v) for c in contributions.values() for v in np.unique(c) if v > 0},
-                    reverse=True)
-    for level in levels:
-        for name, contribution in contributions.items():
-            hit = np.flatnonzero((contribution == level) & (texts[name] != ""))
-            if len(hit):
-                sep = np.where(joined[hit] == "", "", "; ").astype(object)
-                joined[hit] = joined[hit] + sep + texts[name][hit]
+    if not accounts or not sum(len(a) for a in accounts):
+        return joined.tolist()
+    account, strength = np.concatenate(accounts), np.concatenate(strengths)
+    order, text = np.concatenate(orders), np.concatenate(parts)
+    rank = np.lexsort((order, -strength, account))
+    account, text = account[rank], text[rank].tolist()
+    starts = np.flatnonzero(np.r_[True, account[1:] != account[:-1]])
+    ends = np.r_[starts[1:], len(account)].tolist()
+    joined[account[starts]] = ["; ".join(text[a:b]) for a, b in zip(starts.tolist(), ends,
+                                                                      strict=True)]
     return joined.tolist()

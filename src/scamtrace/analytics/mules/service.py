@@ -104,21 +104,21 @@ def score_mule_accounts(
     engine.run(behaviour_pipeline(name, scales, utc_offset_hours=utc_offset_hours))
     engine.run(graph_pipeline(name, hub_degree=hub_degree))
     engine.run(_joined_features_pipeline(scales, accounts_table))
-    engine.execute(
-        neighbour_features_sql("mule_edges", "mule_features", NEIGHBOUR_FEATURES),
-        "mule_neighbours",
-    )
-    supervised = labels is not None
-    if supervised:
+    if labels is None:  # the rules read the account's own features only
+        features = engine.fetch_pandas("mule_features")
+    else:  # the model also weighs what counterparties look like, and triangles
+        engine.execute(
+            neighbour_features_sql("mule_edges", "mule_features", NEIGHBOUR_FEATURES),
+            "mule_neighbours",
+        )
         engine.run(triangle_pipeline())
-    triangles = (
-        "".join(f", coalesce(t.{c}, 0) AS {c}" for c in TRIANGLE_COLUMNS) if supervised else ""
-    )
-    features = engine.fetch_pandas(
-        "SELECT f.*, " + ", ".join(_neighbour_columns()) + triangles + " FROM mule_features AS f "
-        "LEFT JOIN mule_neighbours AS n ON n.account = f.account"
-        + (" LEFT JOIN mule_triangles AS t ON t.account = f.account" if supervised else "")
-    )
+        triangles = "".join(f", coalesce(t.{c}, 0) AS {c}" for c in TRIANGLE_COLUMNS)
+        features = engine.fetch_pandas(
+            "SELECT f.*, " + ", ".join(_neighbour_columns()) + triangles
+            + " FROM mule_features AS f"
+            " LEFT JOIN mule_neighbours AS n ON n.account = f.account"
+            " LEFT JOIN mule_triangles AS t ON t.account = f.account"
+        )
     features["account"] = features["account"].astype(str)
     features = features.sort_values("account", kind="stable").reset_index(drop=True)
     rules = apply_rules(features, ts_kind)
