@@ -13,6 +13,9 @@ gang members (over the kinds the truth knows: sim, account, person, device, url,
 domain), and the networks holding at least three members of two or more gangs.
 
     .venv/bin/python bench/bench_networks.py --edges 10000000 --world /tmp/small-seed-31
+
+Scam types (``--world``): each network's listed types against the true types of the
+gang most of its members belong to.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from pathlib import Path
 import pandas as pd
 
 from scamtrace.analytics import create_engine
-from scamtrace.analytics.networks.graph import HubPolicy, communities_without, find_hubs
+from scamtrace.analytics.networks.discover import NetworkOptions
+from scamtrace.analytics.networks.graph import hubs_and_communities
 from scamtrace.analytics.networks.graph_sql import entity_graph_from_engine
 
 TRUTH_KINDS = ("sim", "account", "person", "device", "url", "domain")
@@ -51,12 +55,14 @@ def bench_speed(n_edges: int, n_baseline: int) -> None:
 
     with create_engine("duckdb", threads=2) as engine:
         make_edges(engine, n_edges)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         graph = entity_graph_from_engine(engine, "synthetic_edges")
         t_graph = time.perf_counter() - t0
-        hubs = find_hubs(graph, HubPolicy())
-        members = communities_without(graph, hubs)
-        ours = time.perf_counter() - t0
+        options = NetworkOptions()  # the command's settings
+        hubs, members = hubs_and_communities(
+            graph, options.hubs, resolution=options.resolution,
+            min_split_nodes=options.min_split_nodes, max_conductance=options.max_conductance)
+        ours, cpu = time.perf_counter() - t0, time.process_time() - c0
         sample = engine.fetch_pandas(f"SELECT * FROM synthetic_edges LIMIT {n_baseline}")
     t0 = time.perf_counter()
     g = nx.Graph()
@@ -67,7 +73,8 @@ def bench_speed(n_edges: int, n_baseline: int) -> None:
     base = time.perf_counter() - t0
     print(f"networks from {n_edges:,} evidence edges ({len(graph.nodes):,} entities)")
     print(f"  scamtrace (DuckDB 2 threads + igraph Leiden): {ours:6.1f} s "
-          f"(graph {t_graph:.1f} s), {n_edges / ours / 1e6:.2f} M edges/s, "
+          f"(numbering {t_graph:.1f} s, hubs and communities {ours - t_graph:.1f} s; "
+          f"{cpu:.1f} CPU-s in this process), {n_edges / ours / 1e6:.2f} M edges/s, "
           f"{len(hubs)} hubs, {members['community'].nunique():,} communities; "
           f"target under 60 s: {'met' if ours < 60 else 'NOT met'}")
     print(f"  networkx Louvain baseline on {n_baseline:,} edges: {base:6.1f} s, "
@@ -75,9 +82,10 @@ def bench_speed(n_edges: int, n_baseline: int) -> None:
     print(f"  ratio: {(n_edges / ours) / (n_baseline / base):.1f}x")
 
 
-def bench_quality(world: Path) -> None:
+def bench_quality(world: Path, out: Path | None = None) -> None:
     from sklearn.metrics import adjusted_rand_score
 
+    from scamtrace.analytics.networks.commands import write_networks
     from scamtrace.analytics.networks.describe import describe_networks
     from scamtrace.analytics.networks.discover import discover_networks
     from scamtrace.analytics.sims.sim_inputs import world_sources
@@ -87,9 +95,14 @@ def bench_quality(world: Path) -> None:
         result = discover_networks(engine, world_sources(world))
     members, summaries = describe_networks(result)
     seconds = time.perf_counter() - t0
+    if out is not None:
+        write_networks(out, members, summaries, result)
     truth = pd.read_parquet(world / "truth" / "truth_entities.parquet")
+    truth = truth[truth["role"] != "victim"]
+    gangs_of = truth.groupby(["kind", "id"])["gang_id"].nunique()
+    exclusive = gangs_of[gangs_of == 1].index
     # A mule shared by two gangs is listed once per gang; it can sit in one network only.
-    truth = truth[truth["role"] != "victim"].drop_duplicates(["kind", "id"])
+    truth = truth.drop_duplicates(["kind", "id"])
     mules = set(truth.loc[(truth["kind"] == "sim")
                           & truth["role"].isin(["caller_sim", "sms_sim"]), "id"])
     flagged = set(result.sim_scores.loc[result.sim_scores["flagged"], "msisdn"])
@@ -101,6 +114,10 @@ def bench_quality(world: Path) -> None:
     judged = named[named["kind"].isin(TRUTH_KINDS)].merge(truth, on=["kind", "id"], how="left")
     per_network = judged.dropna(subset=["gang_id"]).groupby(["network_id", "gang_id"]).size()
     merged = per_network[per_network >= 3].groupby(level=0).size()
+    # Members of one gang only: a mule two gangs share belongs with either.
+    own = judged[pd.MultiIndex.from_frame(judged[["kind", "id"]]).isin(exclusive)]
+    per_own = own.groupby(["network_id", "gang_id"]).size()
+    merged_own = per_own[per_own >= 3].groupby(level=0).size()
     print(f"quality on {world} ({seconds:.0f} s; {truth['gang_id'].nunique()} gangs, "
           f"{len(summaries)} networks, {len(result.hubs)} hubs removed)")
     print(f"  mule SIMs: recall {len(flagged & mules) / max(len(mules), 1):.3f}, precision "
@@ -109,7 +126,35 @@ def bench_quality(world: Path) -> None:
           f"({labelled['network_id'].notna().mean():.3f} of them named)")
     print(f"  named members that are true gang members: {judged['gang_id'].notna().mean():.3f} "
           f"of {len(judged)} (plus {len(named) - len(judged)} LINE ids, not in the truth)")
-    print(f"  networks holding >= 3 members of two or more gangs: {int((merged > 1).sum())}")
+    print(f"  networks holding >= 3 members of two or more gangs: {int((merged > 1).sum())}; "
+          f">= 3 members belonging to one gang only, of two or more gangs: "
+          f"{int((merged_own > 1).sum())}")
+    print_scam_types(world, judged, summaries)
+
+
+def print_scam_types(world: Path, judged: pd.DataFrame, summaries: list[dict]) -> None:
+    """Each network's listed scam types against those of the gang most of its members
+    belong to (the simulator's gangs.parquet)."""
+    gangs = pd.read_parquet(world / "truth" / "gangs.parquet")
+    true_types = {g: set(t.split(",")) for g, t in zip(gangs["gang_id"], gangs["scam_types"],
+                                                       strict=True)}
+    majority = (judged.dropna(subset=["gang_id"]).groupby("network_id")["gang_id"]
+                .agg(lambda g: g.value_counts().index[0]))
+    exact, jaccard, listed, right, untyped = 0, [], 0, 0, 0
+    for summary in summaries:
+        gang = majority.get(summary["network_id"])
+        if gang is None:
+            continue
+        found, truth = set(summary["scam_types"]), true_types[gang]
+        untyped += not found
+        exact += found == truth
+        jaccard.append(len(found & truth) / len(found | truth))
+        listed += len(found)
+        right += len(found & truth)
+    n = max(len(jaccard), 1)
+    print(f"  scam types, {len(jaccard)} networks against their majority gang: exact set "
+          f"{exact / n:.3f}, mean Jaccard {sum(jaccard) / n:.3f}, listed types right "
+          f"{right / max(listed, 1):.3f}, networks untyped {untyped}")
 
 
 def main() -> None:
@@ -117,11 +162,12 @@ def main() -> None:
     parser.add_argument("--edges", type=int, default=10_000_000)
     parser.add_argument("--baseline-edges", type=int, default=300_000)
     parser.add_argument("--world", type=Path, action="append", default=[])
+    parser.add_argument("--out", type=Path, help="write each world's networks under OUT/<world name>")
     args = parser.parse_args()
     if args.edges:
         bench_speed(args.edges, args.baseline_edges)
     for world in args.world:
-        bench_quality(world)
+        bench_quality(world, args.out / world.name if args.out else None)
 
 
 if __name__ == "__main__":

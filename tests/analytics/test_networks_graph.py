@@ -9,12 +9,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from scamtrace.analytics.networks import graph as graph_module
 from scamtrace.analytics.networks.graph import (
     HubPolicy,
     communities,
     communities_without,
     entity_graph_from_frame,
     find_hubs,
+    hubs_and_communities,
+    merge_loose,
     participation,
 )
 
@@ -141,3 +144,50 @@ def test_each_large_component_is_split_on_its_own_modularity():
     whole = g.community_leiden(objective_function="modularity", weights="weight",
                                resolution=1.0, n_iterations=2).membership
     assert whole[0] == whole[10]  # what a single modularity over both would do
+
+
+def test_two_processes_split_components_as_one(monkeypatch):
+    light_ends, light_w = _cliques(0, 2, 10, 1.0, 0.1)
+    heavy_ends, heavy_w = _cliques(20, 12, 10, 5.0, 1.0)
+    ends, weight = np.array(light_ends + heavy_ends), np.array(light_w + heavy_w)
+    single = communities(140, ends, weight, min_split_nodes=15)
+    monkeypatch.setattr(graph_module, "PARALLEL_MIN_VERTICES", 1)
+    double = communities(140, ends, weight, min_split_nodes=15)
+    assert len(set(single)) == len(set(double)) == 14  # every clique its own community
+    assert len(set(zip(single, double, strict=True))) == 14  # the same partition
+
+
+def test_loose_fragments_rejoin_and_gangs_sharing_a_mule_stay_apart():
+    # Gang A cut in two halves (0-9, 10-19) that share a quarter of their weight; gang B
+    # (20-29) tied to A by one shared mule edge.
+    ends, weight = [], []
+    for base in (0, 10, 20):
+        for i in range(10):
+            for j in range(i + 1, 10):
+                ends.append((base + i, base + j))
+                weight.append(1.0)
+    ends += [(i, 10 + i) for i in range(10)]
+    weight += [1.5] * 10
+    ends.append((5, 25))
+    weight.append(1.0)
+    ends, weight = np.array(ends), np.array(weight)
+    membership = np.repeat([0, 1, 2], 10)
+    merged = merge_loose(membership, ends, weight, 0.05)
+    assert len(set(merged[:20])) == 1 and len(set(merged[20:])) == 1
+    assert merged[0] != merged[20]
+    assert (merge_loose(membership, ends, weight, 0.2) == np.unique(
+        membership, return_inverse=True)[1]).all()  # 15 / 105 is below 0.2: nothing merges
+
+
+def test_one_pass_finds_the_same_hubs_and_networks():
+    rows = _gang("g1") + _gang("g2")
+    rows += [("account", "g1-a3", "account", "exchange", 2.0),
+             ("account", "g2-a3", "account", "exchange", 2.0)]
+    rows += [("account", f"customer{i}", "account", "exchange", 1.0) for i in range(10)]
+    graph = entity_graph_from_frame(_frame(rows))
+    hubs, members = hubs_and_communities(graph, HubPolicy(max_degree=8), min_split_nodes=100,
+                                         max_conductance=0.05)
+    assert hubs[["kind", "id"]].values.tolist() == [["account", "exchange"]]
+    assert members.groupby(members["id"].str[:2])["community"].nunique().to_dict() == {
+        "g1": 1, "g2": 1}
+    assert members["community"].nunique() == 2

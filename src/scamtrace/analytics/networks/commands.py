@@ -55,7 +55,10 @@ def networks(
     accounts: Annotated[Path | None, typer.Option(help="Bank accounts (account_id, person_id, kind).")] = None,
     transactions: Annotated[Path | None, typer.Option(help="Transfers.")] = None,
     column_map: Annotated[str | None, typer.Option("--map", help="Column names, as for `scamtrace sims`.")] = None,
-    resolution: Annotated[float, typer.Option(help="Leiden modularity resolution.")] = 0.2,
+    resolution: Annotated[float, typer.Option(help="Leiden modularity resolution.")] = 1.0,
+    max_conductance: Annotated[float, typer.Option(
+        help="A community sending more than this share of its evidence weight outside "
+             "joins the community it is most tied to.")] = 0.05,
     min_members: Annotated[int, typer.Option(help="Smallest network reported.")] = 3,
     engine_name: Annotated[str, typer.Option("--engine", help="duckdb or spark.")] = "duckdb",
 ) -> None:
@@ -82,7 +85,8 @@ def networks(
     for path in sources.values():
         if path is not None and not Path(path).exists():
             raise InvalidInput(f"{path}: no such file")
-    options = NetworkOptions(resolution=resolution, min_members=min_members)
+    options = NetworkOptions(resolution=resolution, max_conductance=max_conductance,
+                             min_members=min_members)
     with create_engine(engine_name) as engine:
         result = discover_networks(engine, sources, options, column_map)
     members, summaries = describe_networks(result, min_members=min_members)

@@ -21,7 +21,7 @@ import pandas as pd
 from scamtrace.analytics import load_transactions
 from scamtrace.analytics.engine import Engine
 from scamtrace.analytics.networks.evidence_sql import evidence_pipeline
-from scamtrace.analytics.networks.graph import HubPolicy, communities_without, find_hubs
+from scamtrace.analytics.networks.graph import HubPolicy, hubs_and_communities
 from scamtrace.analytics.networks.graph_sql import entity_graph_from_engine, weighted_evidence_sql
 from scamtrace.analytics.networks.text_edges import report_text_edges, sms_text_edges
 from scamtrace.analytics.sims.scoring import score_sims
@@ -47,6 +47,8 @@ class NetworkOptions:
         min_traced_amount: a money link of one victim's money needs at least this much.
         resolution: Leiden's modularity resolution inside a component.
         min_split_nodes: components smaller than this stay one network.
+        max_conductance: a community sending more than this share of its evidence
+            weight to other communities joins the one it is most tied to.
         min_members: smallest network reported (victims not counted).
         max_texts_per_sim: distinct SMS texts read per suspect SIM.
         typed_texts_per_sim: of those, how many the message classifier types (the
@@ -60,8 +62,9 @@ class NetworkOptions:
     hub_account_kinds: tuple[str, ...] = HUB_ACCOUNT_KINDS
     raw_hub_counterparties: int = 300
     min_traced_amount: float = 3000.0
-    resolution: float = 0.2
+    resolution: float = 1.0
     min_split_nodes: int = 80
+    max_conductance: float = 0.05
     min_members: int = 3
     max_texts_per_sim: int = 200
     typed_texts_per_sim: int = 20
@@ -141,9 +144,9 @@ def discover_networks(engine: Engine, sources: dict[str, Path | None],
         "WHERE (h.kind = e.a_kind AND h.id = e.a_id) OR (h.kind = e.b_kind AND h.id = e.b_id))",
         "graph_edges")
     graph = entity_graph_from_engine(engine, "graph_edges")
-    hubs = find_hubs(graph, options.hubs, resolution=options.resolution)
-    members = communities_without(graph, hubs, resolution=options.resolution,
-                                  min_split_nodes=options.min_split_nodes)
+    hubs, members = hubs_and_communities(graph, options.hubs, resolution=options.resolution,
+                                         min_split_nodes=options.min_split_nodes,
+                                         max_conductance=options.max_conductance)
     members = members.astype({"kind": object, "id": object})
     evidence = engine.fetch_pandas("weighted_evidence")
     victims = engine.fetch_pandas("victims")

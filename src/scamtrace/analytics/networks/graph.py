@@ -12,7 +12,10 @@ glue them into one "network". A hub is recognised two ways:
   measured after a first community pass without the degree hubs.
 
 Communities are igraph's Leiden (Traag, Waltman and van Eck, 2019) with the modularity
-objective on the weighted graph, run component by component: modularity never joins
+objective on the weighted graph at the standard resolution, after which fragments that
+keep more than a small share of their weight outside (a gang cut along one of its
+seams) rejoin the community they are most tied to (:func:`merge_loose`). Leiden runs
+component by component: modularity never joins
 two disconnected parts, and modularity measured on the whole graph cannot split a
 small component at all (its resolution limit, Fortunato and Barthélemy, PNAS 2007),
 so a component smaller than a gang pair stays whole, and a larger one (two gangs
@@ -23,6 +26,7 @@ built straight from the integer edge arrays, so millions of edges go through in 
 
 from __future__ import annotations
 
+import multiprocessing
 import random
 from dataclasses import dataclass
 
@@ -123,7 +127,7 @@ def _leiden(n: int, ends: np.ndarray, weight: np.ndarray, node_weight: np.ndarra
 
 def communities(
     n: int, ends: np.ndarray, weight: np.ndarray, *, resolution: float = 1.0, seed: int = 7,
-    min_split_nodes: int = 150,
+    min_split_nodes: int = 150, max_conductance: float | None = None,
 ) -> np.ndarray:
     """Leiden (modularity) communities of a graph given as edge arrays.
 
@@ -141,10 +145,73 @@ def communities(
         resolution: the modularity resolution inside a component.
         seed: Leiden's seed.
         min_split_nodes: components with fewer vertices stay one community.
+        max_conductance: when given, communities sending more than this share of
+            their edge weight to other communities are merged into the neighbour they
+            are most tied to (see :func:`merge_loose`).
 
     Returns:
         A community number per vertex; isolated vertices get their own numbers.
     """
+    membership = _split_components(n, ends, weight, resolution, seed, min_split_nodes)
+    if max_conductance is not None and len(ends):
+        membership = merge_loose(membership, np.asarray(ends, dtype=np.int64).reshape(-1, 2),
+                                 np.asarray(weight, dtype=float), max_conductance)
+    return membership
+
+
+def merge_loose(membership: np.ndarray, ends: np.ndarray, weight: np.ndarray,
+                max_conductance: float, rounds: int = 10) -> np.ndarray:
+    """Merge loose communities into the neighbour they send most weight to, until none
+    sends more than ``max_conductance`` of its edge weight outside.
+
+    Modularity at the standard resolution cuts a gang along its weakest seams (the
+    callers from the mule chain, one layer from the next); such a fragment keeps a
+    large share of its ties to the rest of its gang. Two gangs that only share a mule
+    or two send a few percent of their weight to each other and stay apart. The share
+    (conductance) is a ratio, so the rule holds whatever the size of gangs and worlds.
+
+    Args:
+        membership: a community number per vertex.
+        ends: (m, 2) vertex pairs.
+        weight: edge weights.
+        max_conductance: the largest outside share a community may keep.
+        rounds: merge passes at most.
+
+    Returns:
+        The merged community numbers (0..k-1).
+    """
+    _, labels = np.unique(membership, return_inverse=True)
+    labels = labels.ravel()
+    for _ in range(rounds):
+        k = int(labels.max()) + 1
+        a, b = labels[ends[:, 0]], labels[ends[:, 1]]
+        strength = np.bincount(a, weights=weight, minlength=k) + np.bincount(
+            b, weights=weight, minlength=k)
+        cross = a != b
+        between = coo_matrix((np.concatenate([weight[cross], weight[cross]]),
+                              (np.concatenate([a[cross], b[cross]]),
+                               np.concatenate([b[cross], a[cross]]))), shape=(k, k)).tocsr()
+        outside = np.asarray(between.sum(axis=1)).ravel()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(strength > 0, outside / np.where(strength > 0, strength, 1.0), 0.0)
+        loose = np.flatnonzero(share > max_conductance)
+        if len(loose) == 0:
+            break
+        # The strongest neighbour of each loose community (ties: the lowest number).
+        ties = between.tocoo()
+        is_loose = share[ties.row] > max_conductance
+        row, col, tie = ties.row[is_loose], ties.col[is_loose], ties.data[is_loose]
+        order = np.lexsort((col, -tie, row))
+        _, first = np.unique(row[order], return_index=True)
+        source, target = row[order][first], col[order][first]
+        joins = coo_matrix((np.ones(len(source)), (source, target)), shape=(k, k))
+        _, merged = connected_components(joins, directed=False)
+        labels = merged[labels]
+    return labels.astype(np.int64)
+
+
+def _split_components(n: int, ends: np.ndarray, weight: np.ndarray, resolution: float,
+                      seed: int, min_split_nodes: int) -> np.ndarray:
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     ends = np.asarray(ends, dtype=np.int64).reshape(-1, 2)
@@ -158,12 +225,19 @@ def communities(
         return component
     strength = np.bincount(ends.ravel(), weights=np.repeat(weight, 2), minlength=n)
     total = np.bincount(component, weights=strength)  # 2 m_c of every component
-    local = np.cumsum(large) - 1
-    picked = large[ends[:, 0]]
-    vertices = np.flatnonzero(large)
-    node_weight = strength[vertices] / np.sqrt(total[component[vertices]])
-    labels = _leiden(len(vertices), local[ends[picked]], weight[picked], node_weight,
-                     resolution, seed)
+    node_weight = strength / np.sqrt(np.maximum(total[component], 1e-300))
+    args = (ends, weight, node_weight, resolution, seed)
+    if large.sum() < PARALLEL_MIN_VERTICES:
+        parts = [_leiden_subset(large, *args)]
+    else:
+        # Components are independent: split them into two halves of about equal
+        # vertex count and run the second half in a forked process, beside this one.
+        counts = sizes * (sizes >= min_split_nodes)
+        first_half = np.cumsum(counts) <= counts.sum() / 2
+        parts = _leiden_two_processes(large & first_half[component],
+                                      large & ~first_half[component], args)
+    vertices = np.concatenate([v for v, _ in parts])
+    labels = np.concatenate([lab for _, lab in parts])
     # A CPM community never spans two components (it would only add a penalty), but
     # number (component, label) pairs to be sure; small components keep their numbers.
     _, split = np.unique(component[vertices] * (int(labels.max()) + 1) + labels,
@@ -171,6 +245,43 @@ def communities(
     membership = component.copy()
     membership[vertices] = len(sizes) + split.ravel()
     return membership
+
+
+#: Leiden runs in two processes (one per core) from this many vertices on.
+PARALLEL_MIN_VERTICES = 300_000
+_FORKED_ARGS: tuple = ()
+
+
+def _leiden_subset(selected: np.ndarray, ends: np.ndarray, weight: np.ndarray,
+                   node_weight: np.ndarray, resolution: float,
+                   seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Leiden on the vertices ``selected`` (whole components): their rows and labels."""
+    local = np.cumsum(selected) - 1
+    picked = selected[ends[:, 0]]
+    vertices = np.flatnonzero(selected)
+    labels = _leiden(len(vertices), local[ends[picked]], weight[picked], node_weight[vertices],
+                     resolution, seed)
+    return vertices, labels
+
+
+def _forked_leiden(_: str) -> tuple[np.ndarray, np.ndarray]:
+    selected, args = _FORKED_ARGS
+    return _leiden_subset(selected, *args)
+
+
+def _leiden_two_processes(first: np.ndarray, second: np.ndarray,
+                          args: tuple) -> list[tuple[np.ndarray, np.ndarray]]:
+    global _FORKED_ARGS
+    # A forked child sees the arrays without copying them; only its labels come back.
+    _FORKED_ARGS = (second, args)
+    try:
+        with multiprocessing.get_context("fork").Pool(1) as pool:
+            pending = pool.apply_async(_forked_leiden, ("second",))
+            mine = _leiden_subset(first, *args)
+            theirs = pending.get()
+    finally:
+        _FORKED_ARGS = ()
+    return [mine, theirs]
 
 
 def participation(ends: np.ndarray, weight: np.ndarray, membership: np.ndarray) -> np.ndarray:
@@ -194,7 +305,7 @@ def participation(ends: np.ndarray, weight: np.ndarray, membership: np.ndarray) 
 
 
 def find_hubs(graph: EntityGraph, policy: HubPolicy, *, resolution: float = 1.0,
-              seed: int = 7) -> pd.DataFrame:
+              seed: int = 7, max_conductance: float | None = None) -> pd.DataFrame:
     """Find the hubs of a graph by degree and by diversity.
 
     Args:
@@ -202,6 +313,8 @@ def find_hubs(graph: EntityGraph, policy: HubPolicy, *, resolution: float = 1.0,
         policy: the thresholds.
         resolution: Leiden resolution of the diversity pass.
         seed: Leiden seed.
+        max_conductance: loose communities of the diversity pass are merged (see
+            :func:`merge_loose`), so that participation is measured between gangs.
 
     Returns:
         The hub nodes: kind, id, degree, participation, reason, and node (the row in
@@ -213,7 +326,8 @@ def find_hubs(graph: EntityGraph, policy: HubPolicy, *, resolution: float = 1.0,
     by_degree = (degree > policy.max_degree) & removable
     ends, weight = graph.restricted(~by_degree)
     membership = communities(len(nodes), ends, weight, resolution=resolution, seed=seed,
-                             min_split_nodes=policy.diversity_split_nodes)
+                             min_split_nodes=policy.diversity_split_nodes,
+                             max_conductance=max_conductance)
     spread = participation(ends, weight, membership)
     by_diversity = ((degree >= policy.min_degree_for_diversity)
                     & (spread > policy.max_participation) & removable & ~by_degree)
@@ -228,7 +342,8 @@ def find_hubs(graph: EntityGraph, policy: HubPolicy, *, resolution: float = 1.0,
 
 
 def communities_without(graph: EntityGraph, hubs: pd.DataFrame, *, resolution: float = 1.0,
-                        seed: int = 7, min_split_nodes: int = 150) -> pd.DataFrame:
+                        seed: int = 7, min_split_nodes: int = 150,
+                        max_conductance: float | None = None) -> pd.DataFrame:
     """Remove the hubs, then find communities.
 
     Args:
@@ -238,6 +353,7 @@ def communities_without(graph: EntityGraph, hubs: pd.DataFrame, *, resolution: f
         resolution: the modularity resolution inside a component.
         seed: Leiden's seed.
         min_split_nodes: components with fewer vertices stay one community.
+        max_conductance: see :func:`merge_loose`.
 
     Returns:
         One row per remaining node with at least one edge: kind, id, community,
@@ -252,10 +368,62 @@ def communities_without(graph: EntityGraph, hubs: pd.DataFrame, *, resolution: f
         is_hub = np.asarray(pd.MultiIndex.from_frame(nodes[["kind", "id"]]).isin(hub_index))
     ends, weight = graph.restricted(~is_hub)
     membership = communities(len(nodes), ends, weight, resolution=resolution, seed=seed,
-                             min_split_nodes=min_split_nodes)
+                             min_split_nodes=min_split_nodes, max_conductance=max_conductance)
     strength = np.bincount(ends.ravel(), weights=np.repeat(weight, 2), minlength=len(nodes))
     rows = np.flatnonzero((strength > 0) & ~is_hub)
     out = nodes.iloc[rows].reset_index(drop=True)
     out["community"] = membership[rows]
     out["strength"] = np.round(strength[rows], 4)
     return out
+
+
+def hubs_and_communities(graph: EntityGraph, policy: HubPolicy, *, resolution: float = 1.0,
+                         seed: int = 7, min_split_nodes: int = 150,
+                         max_conductance: float | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Hub removal and communities with one Leiden run (for millions of edges).
+
+    As :func:`find_hubs` then :func:`communities_without`, except that the communities
+    of the diversity pass are kept once the diversity hubs are removed (cut where the
+    removal disconnects them, merged again where they turn loose) instead of being
+    sought a second time: removing a node spread over several communities leaves
+    those communities as they were. The diversity pass uses ``min_split_nodes``.
+
+    Returns:
+        The hubs (as :func:`find_hubs`) and the members (as :func:`communities_without`).
+    """
+    nodes = graph.nodes
+    degree = graph.degree()
+    removable = ~nodes["kind"].isin(policy.keep_kinds).to_numpy()
+    by_degree = (degree > policy.max_degree) & removable
+    ends, weight = graph.restricted(~by_degree)
+    first = communities(len(nodes), ends, weight, resolution=resolution, seed=seed,
+                        min_split_nodes=min_split_nodes, max_conductance=max_conductance)
+    spread = participation(ends, weight, first)
+    by_diversity = ((degree >= policy.min_degree_for_diversity)
+                    & (spread > policy.max_participation) & removable & ~by_degree)
+    rows = np.flatnonzero(by_degree | by_diversity)
+    hubs = nodes.iloc[rows].reset_index(drop=True)
+    hubs["degree"] = degree[rows]
+    hubs["participation"] = np.round(spread[rows], 3)
+    hubs["reason"] = np.where(by_degree[rows], f"more than {policy.max_degree} neighbours",
+                              "edges spread over several communities")
+    hubs["node"] = rows
+    is_hub = by_degree | by_diversity
+    ends, weight = graph.restricted(~is_hub)
+    n = len(nodes)
+    matrix = coo_matrix((np.ones(len(ends)), (ends[:, 0], ends[:, 1])), shape=(n, n))
+    _, component = connected_components(matrix, directed=False)
+    small = np.bincount(component)[component] < min_split_nodes
+    # Small components stay whole; in large ones the first pass's communities are cut
+    # by the new components.
+    key = np.where(small, -1, first) * (int(component.max()) + 1) + component
+    _, membership = np.unique(key, return_inverse=True)
+    membership = membership.ravel().astype(np.int64)
+    if max_conductance is not None and len(ends):
+        membership = merge_loose(membership, ends, weight, max_conductance)
+    strength = np.bincount(ends.ravel(), weights=np.repeat(weight, 2), minlength=n)
+    keep = np.flatnonzero((strength > 0) & ~is_hub)
+    members = nodes.iloc[keep].reset_index(drop=True)
+    members["community"] = membership[keep]
+    members["strength"] = np.round(strength[keep], 4)
+    return hubs, members
