@@ -411,6 +411,8 @@ def hubs_and_communities(graph: EntityGraph, policy: HubPolicy, *, resolution: f
     is_hub = by_degree | by_diversity
     ends, weight = graph.restricted(~is_hub)
     n = len(nodes)
+    if n == 0:
+        return hubs, nodes.assign(community=np.zeros(0, dtype=np.int64), strength=np.zeros(0))
     matrix = coo_matrix((np.ones(len(ends)), (ends[:, 0], ends[:, 1])), shape=(n, n))
     _, component = connected_components(matrix, directed=False)
     small = np.bincount(component)[component] < min_split_nodes
