@@ -84,12 +84,16 @@ def gap_scales_sql(dialect: Dialect, transactions: str, sample_buckets: int = 8)
     the quantiles need thousands of gaps, not a sort of every transfer.
     """
     q25, q50, q99 = (quantile_sql(dialect, "gap", q) for q in (0.25, 0.5, 0.99))
+    # hash each distinct sender once, not every transfer
     sampled = dialect.hash_bucket("src", sample_buckets)
     return f"""
+        WITH senders AS (
+            SELECT src FROM (SELECT DISTINCT src FROM {transactions}) AS d WHERE {sampled} = 0
+        )
         SELECT {q25} AS gap_q25, {q50} AS gap_q50, {q99} AS gap_q99
         FROM (
-            SELECT ts - lag(ts) OVER (PARTITION BY src ORDER BY ts) AS gap
-            FROM {transactions} WHERE {sampled} = 0
+            SELECT t.ts - lag(t.ts) OVER (PARTITION BY t.src ORDER BY t.ts) AS gap
+            FROM {transactions} AS t JOIN senders AS s ON s.src = t.src
         ) AS g
         WHERE gap > 0"""
 

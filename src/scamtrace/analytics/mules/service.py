@@ -74,6 +74,7 @@ def score_mule_accounts(
     hub_degree: int = DEFAULT_HUB_DEGREE,
     utc_offset_hours: int = DEFAULT_UTC_OFFSET_HOURS,
     threads: int = 1,
+    label_neighbours: bool = True,
 ) -> MuleScores:
     """Score every account in a transactions table for mule behaviour.
 
@@ -90,6 +91,8 @@ def score_mule_accounts(
         utc_offset_hours: local time for the night rule (Thailand: 7).
         threads: model training threads (one is fastest on a busy machine: LightGBM's
             OpenMP threads spin when cores are oversubscribed).
+        label_neighbours: in supervised mode, also count known mules among each
+            account's counterparties (from the training folds' labels only).
 
     Returns:
         The scores, the features and the rule outputs.
@@ -133,7 +136,7 @@ def score_mule_accounts(
         matrix[list(SCORE_FEATURES)] = around
         score = out_of_fold_scores(
             matrix, aligned, folds=folds, fold_keys=features["account"].tolist(),
-            threads=threads, graph=graph,
+            threads=threads, graph=graph if label_neighbours else None,
         )
     cut = DEFAULT_THRESHOLD if threshold is None else threshold
     scores = pd.DataFrame({
