@@ -9,7 +9,8 @@ call-record features on the same rows. Prints records per second for both and th
     .venv/bin/python bench/bench_sims.py --calls 4000000 --world-calls WORLD/calls.parquet
 
 With ``--world DIR`` it also scores a simulated world's SIMs and prints recall and
-precision of the flagged set against DIR/truth (caller and SMS SIMs).
+precision of the flagged set against DIR/truth (caller and SMS SIMs); with
+``--world DIR --scores scores.csv`` it only evaluates a ``scamtrace sims`` output.
 """
 
 from __future__ import annotations
@@ -126,29 +127,43 @@ FROM read_parquet('{location}') ORDER BY ts LIMIT {n_calls}""")
           f"{'met' if duck_rate >= 5e6 else 'NOT met'}")
 
 
+def _mule_sims(world: Path) -> set[str]:
+    truth = pd.read_parquet(world / "truth" / "truth_entities.parquet")
+    return set(truth.loc[(truth["kind"] == "sim")
+                         & truth["role"].isin(["caller_sim", "sms_sim"]), "id"])
+
+
+def _report(label: str, flagged: set[str], mules: set[str]) -> None:
+    hits = len(flagged & mules)
+    print(f"  {label}: recall {hits / max(len(mules), 1):.4f}  precision "
+          f"{hits / max(len(flagged), 1):.4f}  ({len(flagged)} flagged, "
+          f"{len(flagged - mules)} false, {len(mules - flagged)} missed)")
+
+
 def bench_quality(world: Path) -> None:
     from scamtrace.analytics.sims.scoring import score_sims
     from scamtrace.analytics.sims.sim_inputs import load_sim_tables, world_sources
 
-    truth = pd.read_parquet(world / "truth" / "truth_entities.parquet")
-    mules = set(truth.loc[(truth["kind"] == "sim")
-                          & truth["role"].isin(["caller_sim", "sms_sim"]), "id"])
+    mules = _mule_sims(world)
     sources = {k: v for k, v in world_sources(world).items()
                if k not in ("accounts", "transactions")}
     t0 = time.perf_counter()
     with create_engine("duckdb", threads=2) as engine:
         scored = score_sims(engine, load_sim_tables(engine, sources))
     seconds = time.perf_counter() - t0
-    flagged = set(scored.loc[scored["flagged"], "msisdn"])
-    hits = len(flagged & mules)
-    # Baseline: NBTC's line alone, more than 100 outbound calls a day.
-    busy = set(scored.loc[scored["out_calls_per_day"] > 100, "msisdn"])
     print(f"quality on {world} ({len(scored):,} SIMs, {len(mules)} mule SIMs, {seconds:.1f} s)")
-    print(f"  rules: recall {hits / max(len(mules), 1):.3f}  precision "
-          f"{hits / max(len(flagged), 1):.3f}  ({len(flagged)} flagged)")
-    b_hits = len(busy & mules)
-    print(f"  baseline >100 calls/day: recall {b_hits / max(len(mules), 1):.3f}  precision "
-          f"{b_hits / max(len(busy), 1):.3f}  ({len(busy)} flagged)")
+    _report("rules", set(scored.loc[scored["flagged"], "msisdn"]), mules)
+    # Baseline: NBTC's line alone, more than 100 outbound calls a day.
+    _report("baseline >100 calls/day", set(scored.loc[scored["out_calls_per_day"] > 100,
+                                                      "msisdn"]), mules)
+
+
+def evaluate_scores(world: Path, scores: Path) -> None:
+    """Recall and precision of a ``scamtrace sims`` output against the world's truth."""
+    frame = pd.read_csv(scores, dtype={"msisdn": str, "reasons": str})
+    mules = _mule_sims(world)
+    print(f"{scores} against {world} ({len(frame):,} SIMs, {len(mules)} mule SIMs)")
+    _report("flagged", set(frame.loc[frame["flagged"], "msisdn"]), mules)
 
 
 def main() -> None:
@@ -159,7 +174,12 @@ def main() -> None:
     parser.add_argument("--world-calls", type=Path, default=None,
                         help="time extraction on this calls.parquet instead of generated calls")
     parser.add_argument("--no-speed", action="store_true", help="only the quality figures")
+    parser.add_argument("--scores", type=Path, default=None,
+                        help="evaluate this `scamtrace sims` output against --world's truth")
     args = parser.parse_args()
+    if args.scores is not None:
+        evaluate_scores(args.world[0], args.scores)
+        return
     if not args.no_speed:
         bench_speed(args.calls, args.pandas_calls, args.world_calls)
     for world in args.world:

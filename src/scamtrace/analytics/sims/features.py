@@ -148,52 +148,53 @@ FROM out_hourly GROUP BY caller"""
 
 
 def pair_stats_sql(window: FeatureWindow, calls: str = "calls") -> str:
-    """One row per unordered pair of numbers in contact: calls and first call each way.
+    """One row per unordered pair of numbers in contact in the window: calls and first
+    call each way.
 
     ``lo`` is the smaller number of the pair; ``n_lo``/``first_lo`` count the calls
-    ``lo`` made to ``hi`` inside the window, ``n_hi``/``first_hi`` those ``hi`` made to
-    ``lo`` (a call to oneself counts both ways). With a history, ``earlier`` is 1 when
-    the two were in contact, either way, between the history start and the window.
-    One aggregation gives distinct callees, never-contacted callees and inbound calls
-    without a self-join of the pairs.
+    ``lo`` made to ``hi``, ``n_hi``/``first_hi`` those ``hi`` made to ``lo`` (a call to
+    oneself counts both ways). One aggregation gives inbound calls, distinct callees and
+    never-contacted callees, without a self-join of directed pairs.
     """
     lo_calls, hi_calls = "caller <= callee", "callee <= caller"
-    if window.history_start is None:
-        where = _in_window("ts", window)
-        in_window = ""
-        earlier = ", 0 AS earlier"
-        having = ""
-    else:
-        where = f"ts >= {_ts(window.history_start)} AND ts < {_ts(window.end)}"
-        in_window = f"ts >= {_ts(window.start)} AND "
-        earlier = f", max(CASE WHEN ts < {_ts(window.start)} THEN 1 ELSE 0 END) AS earlier"
-        # Pairs in contact only before the window are not the window's.
-        having = f"\nHAVING max(ts) >= {_ts(window.start)}"
     return f"""
 SELECT least(caller, callee) AS lo, greatest(caller, callee) AS hi,
-       sum(CASE WHEN {in_window}{lo_calls} THEN 1 ELSE 0 END) AS n_lo,
-       sum(CASE WHEN {in_window}{hi_calls} THEN 1 ELSE 0 END) AS n_hi,
-       min(CASE WHEN {in_window}{lo_calls} THEN ts END) AS first_lo,
-       min(CASE WHEN {in_window}{hi_calls} THEN ts END) AS first_hi{earlier}
-FROM {calls} WHERE {where} AND caller IS NOT NULL AND callee IS NOT NULL
-GROUP BY least(caller, callee), greatest(caller, callee){having}"""
+       count(CASE WHEN {lo_calls} THEN 1 END) AS n_lo,
+       count(CASE WHEN {hi_calls} THEN 1 END) AS n_hi,
+       min(CASE WHEN {lo_calls} THEN ts END) AS first_lo,
+       min(CASE WHEN {hi_calls} THEN ts END) AS first_hi
+FROM {calls} WHERE {_in_window('ts', window)} AND caller IS NOT NULL AND callee IS NOT NULL
+GROUP BY least(caller, callee), greatest(caller, callee)"""
 
 
-def _pair_sides() -> str:
+def earlier_contacts_sql(window: FeatureWindow, calls: str = "calls") -> str:
+    """Unordered pairs in contact (either direction) between history start and window."""
+    return f"""
+SELECT DISTINCT least(caller, callee) AS lo, greatest(caller, callee) AS hi
+FROM {calls} WHERE ts >= {_ts(window.history_start or window.start)} AND ts < {_ts(window.start)}"""
+
+
+def _pair_sides(with_history: bool) -> str:
     # Each pair seen from both of its numbers (once for a number calling itself); a join
     # with two constant rows reads pair_stats once, where a UNION ALL would read it twice.
-    return """
-SELECT CASE WHEN side = 0 THEN lo ELSE hi END AS msisdn,
-       CASE WHEN side = 0 THEN hi ELSE lo END AS contact,
+    earlier, history = "0", ""
+    if with_history:
+        earlier = "CASE WHEN h.lo IS NULL THEN 0 ELSE 1 END"
+        history = "LEFT JOIN earlier_contacts h ON h.lo = p.lo AND h.hi = p.hi"
+    return f"""
+SELECT CASE WHEN side = 0 THEN p.lo ELSE p.hi END AS msisdn,
+       CASE WHEN side = 0 THEN p.hi ELSE p.lo END AS contact,
        CASE WHEN side = 0 THEN n_lo ELSE n_hi END AS n_out,
        CASE WHEN side = 0 THEN n_hi ELSE n_lo END AS n_in,
        CASE WHEN side = 0 THEN first_lo ELSE first_hi END AS first_out,
-       CASE WHEN side = 0 THEN first_hi ELSE first_lo END AS first_in, earlier
-FROM pair_stats CROSS JOIN (SELECT 0 AS side UNION ALL SELECT 1 AS side) sides
-WHERE side = 0 OR lo <> hi"""
+       CASE WHEN side = 0 THEN first_hi ELSE first_lo END AS first_in,
+       {earlier} AS earlier
+FROM pair_stats p {history}
+CROSS JOIN (SELECT 0 AS side UNION ALL SELECT 1 AS side) sides
+WHERE side = 0 OR p.lo <> p.hi"""
 
 
-def callee_stats_sql() -> str:
+def callee_stats_sql(with_history: bool) -> str:
     """Per number: calls received, distinct callees, and callees with no earlier contact.
 
     A callee is new when neither side called the other before the first call in the
@@ -204,13 +205,14 @@ SELECT msisdn, sum(n_in) AS in_calls,
        sum(CASE WHEN n_out > 0 THEN 1 ELSE 0 END) AS distinct_callees,
        sum(CASE WHEN n_out > 0 AND earlier = 0 AND (first_in IS NULL OR first_in >= first_out)
                 THEN 1 ELSE 0 END) AS new_callees
-FROM ({_pair_sides()}) s
+FROM ({_pair_sides(with_history)}) s
 GROUP BY msisdn"""
 
 
 def callee_pairs_sql() -> str:
     """One row per (caller, callee) with the first call inside the window."""
-    return f"SELECT msisdn AS caller, contact AS callee, first_out AS first_ts FROM ({_pair_sides()}) s WHERE n_out > 0"
+    return ("SELECT msisdn AS caller, contact AS callee, first_out AS first_ts "
+            f"FROM ({_pair_sides(False)}) s WHERE n_out > 0")
 
 
 def cell_stats_sql(tables: SimTables, window: FeatureWindow, calls: str = "calls") -> str:

@@ -36,7 +36,9 @@ def sim_features_pipeline(dialect: Dialect, tables: SimTables, window: FeatureWi
     p.add("out_hourly", f.outbound_hourly_sql(dialect, window, calls))
     p.add("out_stats", f.outbound_stats_sql(window))
     p.add("pair_stats", f.pair_stats_sql(window, calls))
-    p.add("callee_stats", f.callee_stats_sql())
+    if window.history_start is not None:
+        p.add("earlier_contacts", f.earlier_contacts_sql(window, calls))
+    p.add("callee_stats", f.callee_stats_sql(window.history_start is not None))
     p.add("cell_stats", f.cell_stats_sql(tables, window, calls))
     p.add("device_pairs", f.device_pairs_sql(tables, window, calls))
     p.add("device_stats", f.device_stats_sql())
