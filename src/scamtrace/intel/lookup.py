@@ -40,8 +40,7 @@ MAX_BATCH = 10_000
 # Thai mobile numbers in E.164 or the national form, after the identifiers' own folding
 # of Thai digits and separators: the bulk of SMS-firewall traffic. They skip the general
 # parser (about 20 us); the test suite checks this agrees with identifiers.parse.
-_CANONICAL_MOBILE = re.compile(r"\+66[689][0-9]{8}")
-_NATIONAL_MOBILE = re.compile(r"0[689][0-9]{8}")
+_MOBILE = re.compile(r"(?:\+66|0)([689][0-9]{8})")
 #: The ASCII characters NUMBER_FOLD deletes (see scamtrace.identifiers.model.SEPARATORS).
 _ASCII_SEPARATORS = bytes(sorted({ord(c) for c in SEPARATORS if ord(c) < 128}))
 
@@ -56,21 +55,18 @@ def _parse(kind: str, raw: str) -> tuple[str, str]:
 
 def _fast_mobile(raw: str) -> str | None:
     """The E.164 form of a Thai mobile number written in a common way, else ``None``."""
-    if _CANONICAL_MOBILE.fullmatch(raw):
-        return raw
-    if _NATIONAL_MOBILE.fullmatch(raw):
-        return "+66" + raw[1:]
-    # bytes.translate deletes ASCII separators in C; the Unicode table (Thai digits,
-    # full-width forms) is only needed for non-ASCII input.
-    if raw.isascii():
-        folded = raw.encode().translate(None, _ASCII_SEPARATORS).decode()
-    else:
-        folded = raw.translate(NUMBER_FOLD)
-    if _CANONICAL_MOBILE.fullmatch(folded):
-        return folded
-    if _NATIONAL_MOBILE.fullmatch(folded):
-        return "+66" + folded[1:]
-    return None
+    match = _MOBILE.fullmatch(raw)
+    if match is None:
+        # bytes.translate deletes ASCII separators in C; the Unicode table (Thai digits,
+        # full-width forms) is only needed for non-ASCII input.
+        if raw.isascii():
+            raw = raw.encode().translate(None, _ASCII_SEPARATORS).decode()
+        else:
+            raw = raw.translate(NUMBER_FOLD)
+        match = _MOBILE.fullmatch(raw)
+        if match is None:
+            return None
+    return raw if raw[0] == "+" else "+66" + match[1]
 
 
 def normalise(kind: str, raw: str) -> tuple[str, str]:
@@ -311,11 +307,11 @@ def _flags_json(flags: int) -> str:
 _FLAGS_JSON = {flags: _flags_json(flags) for flags in range(256)}
 
 
-def _iso_tokens(epochs: np.ndarray) -> list[str]:
-    """JSON tokens of :func:`_iso` for many epoch seconds: ``"...+00:00"`` or ``null``.
+def _iso_text(epochs: np.ndarray) -> np.ndarray:
+    """``"YYYY-MM-DDTHH:MM:SS+00:00"`` (quotes included) for many epoch seconds, as ASCII.
 
     Vectorised: the civil date from the day number (Howard Hinnant's days-to-civil
-    algorithm) and the time of day, written as ASCII digits into a fixed-width array.
+    algorithm) and the time of day, written as digits into a fixed-width byte array.
     """
     epochs = np.asarray(epochs, dtype=np.int64)
     days, seconds = np.divmod(epochs, 86_400)
@@ -328,8 +324,7 @@ def _iso_tokens(epochs: np.ndarray) -> list[str]:
     day = doy - (153 * mp + 2) // 5 + 1
     month = np.where(mp < 10, mp + 3, mp - 9)
     year = yoe + era * 400 + (month <= 2)
-    text = np.frombuffer(b'"0000-00-00T00:00:00+00:00"', np.uint8)
-    text = np.tile(text, (len(epochs), 1))
+    text = np.tile(np.frombuffer(b'"0000-00-00T00:00:00+00:00"', np.uint8), (len(epochs), 1))
     for column, number, width in (
         (1, year, 4),
         (6, month, 2),
@@ -340,10 +335,43 @@ def _iso_tokens(epochs: np.ndarray) -> list[str]:
     ):
         for digit in range(width):
             text[:, column + width - 1 - digit] += (number // 10**digit % 10).astype(np.uint8)
-    tokens = text.view("S27").ravel().astype("U27").tolist()
+    return text
+
+
+def _iso_tokens(epochs: np.ndarray) -> list[str]:
+    """JSON tokens of :func:`_iso` for many epoch seconds: ``"...+00:00"`` or ``null``."""
+    epochs = np.asarray(epochs, dtype=np.int64)
+    tokens = _iso_text(epochs).view("S27").ravel().astype("U27").tolist()
     for position in np.flatnonzero(epochs == 0).tolist():
         tokens[position] = "null"
     return tokens
+
+
+def _dates_json(first: np.ndarray, last: np.ndarray) -> list[str]:
+    """``"first_seen":..,"last_seen":..}`` closing each known answer, built in bulk."""
+    count = len(first)
+
+    def constant(text: bytes) -> np.ndarray:
+        return np.broadcast_to(np.frombuffer(text, np.uint8), (count, len(text)))
+
+    text = np.concatenate(
+        [
+            constant(b'"first_seen":'),
+            _iso_text(first),
+            constant(b',"last_seen":'),
+            _iso_text(last),
+            constant(b"}"),
+        ],
+        axis=1,
+    )
+    width = text.shape[1]
+    out = text.view(f"S{width}").ravel().astype(f"U{width}").tolist()
+    for row in np.flatnonzero((first == 0) | (last == 0)).tolist():
+        out[row] = (
+            f'"first_seen":{orjson.dumps(_iso(int(first[row]))).decode()},'
+            f'"last_seen":{orjson.dumps(_iso(int(last[row]))).decode()}}}'
+        )
+    return out
 
 
 def _answers_json(
@@ -375,11 +403,10 @@ def _answers_json(
     raw_records = best.view(np.uint8).reshape(len(best), RECORD_DTYPE.itemsize)
     packed = np.ascontiguousarray(raw_records[:, _REASON_START:_REASON_END])
     packed_list = packed.view(_REASON_DTYPE).ravel().tolist()
-    firsts = _iso_tokens(best["first_seen"])
-    lasts = _iso_tokens(best["last_seen"])
+    dates = _dates_json(best["first_seen"], best["last_seen"])
     cache = _fragments_for(policy)
     kind_json = {kind: _json_str(kind) for kind in set(kinds)}
-    for position, kind, value, known, status, flag, reasons_key, first, last in zip(
+    for position, kind, value, known, status, flag, reasons_key, closing in zip(
         positions,
         kinds,
         values,
@@ -387,8 +414,7 @@ def _answers_json(
         statuses,
         flags,
         packed_list,
-        firsts,
-        lasts,
+        dates,
         strict=True,
     ):
         # Canonical phones are "+" and ASCII digits; anything else is escaped by orjson.
@@ -407,8 +433,7 @@ def _answers_json(
             reasons_json = cache[reasons_key] = _reasons_json(reasons_key)
         out[position] = (
             f'{{"kind":{kind_json[kind]},"value":{value_json},{status_json},'
-            f'"reasons":{reasons_json},{_FLAGS_JSON[flag]},'
-            f'"first_seen":{first},"last_seen":{last}}}'
+            f'"reasons":{reasons_json},{_FLAGS_JSON[flag]},{closing}'
         )
     return out
 
