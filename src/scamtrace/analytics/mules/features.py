@@ -27,6 +27,15 @@ def account_events_sql(transactions: str) -> str:
         SELECT dst AS account, src AS cp, false AS is_out, amount, ts, tx_id FROM {transactions}"""
 
 
+def contacts_sql(transactions: str) -> str:
+    """Each directed pair of accounts once, with the time of its first transfer.
+
+    One aggregation serves both the new-sender and counterparty counts of the burst
+    features and the graph's edges.
+    """
+    return f"SELECT src, dst, min(ts) AS first_ts FROM {transactions} GROUP BY src, dst"
+
+
 def ordered_events_sql(events: str, scales: DataScales) -> str:
     """Events with their place in the account's history (credits sort before debits at a tie).
 
@@ -97,13 +106,16 @@ def account_aggregates_sql(ordered: str, scales: DataScales, utc_offset_hours: i
         GROUP BY account"""
 
 
-def burst_features_sql(pair_buckets: str, ordered: str, scales: DataScales) -> str:
+def burst_features_sql(pair_buckets: str, ordered: str, contacts: str, scales: DataScales) -> str:
     """Per account: busiest burst windows, new senders, splitting and dormancy.
 
     A sender is new in the window of its first transfer to the account. Splitting is the
     most transfers with one counterparty in one window. A dormant account wakes when a
     transfer follows a silence of ``dormant_gap``; the rule counts that window's events.
     """
+    first_bucket = (
+        f"CAST(floor((first_ts - {scales.t_min}) / {scales.bucket_window}) AS BIGINT)"
+    )
     return f"""
         WITH windows AS (
             SELECT account, bucket,
@@ -112,8 +124,11 @@ def burst_features_sql(pair_buckets: str, ordered: str, scales: DataScales) -> s
                    sum(n) AS events, max(n) AS same_pair
             FROM {pair_buckets} GROUP BY account, bucket
         ), contacts AS (
-            SELECT account, cp, is_out, min(bucket) AS first_bucket
-            FROM {pair_buckets} GROUP BY account, cp, is_out
+            SELECT dst AS account, src AS cp, false AS is_out, {first_bucket} AS first_bucket
+            FROM {contacts}
+            UNION ALL
+            SELECT src AS account, dst AS cp, true AS is_out, {first_bucket} AS first_bucket
+            FROM {contacts}
         ), first_contacts AS (
             SELECT account, first_bucket, count(*) AS new_senders
             FROM contacts WHERE NOT is_out GROUP BY account, first_bucket
@@ -204,6 +219,7 @@ def behaviour_pipeline(
     """
     return (
         Pipeline()
+        .add("mule_contacts", contacts_sql(transactions), persist=True, repartition_by=["src"])
         .add("mule_events", account_events_sql(transactions))
         .add("mule_ordered", ordered_events_sql("mule_events", scales), persist=True,
              repartition_by=["account"])
@@ -211,7 +227,8 @@ def behaviour_pipeline(
              repartition_by=["account"])
         .add("mule_aggregates", account_aggregates_sql("mule_ordered", scales, utc_offset_hours),
              persist=True)
-        .add("mule_bursts", burst_features_sql("mule_pair_buckets", "mule_ordered", scales),
+        .add("mule_bursts", burst_features_sql("mule_pair_buckets", "mule_ordered", "mule_contacts",
+                                              scales),
              persist=True)
         .add("mule_credit_debit", credit_debit_features_sql("mule_ordered", scales),
              persist=True)

@@ -23,20 +23,42 @@ NEIGHBOUR_FEATURES: tuple[str, ...] = (
 
 
 def distinct_edges_sql(transactions: str) -> str:
-    """Distinct directed account pairs (self-transfers dropped)."""
+    """Distinct directed account pairs (self-transfers dropped).
+
+    ``transactions`` may be the transfers or any table of (src, dst) rows, such as the
+    behaviour pipeline's already distinct ``mule_contacts``.
+    """
     return f"SELECT DISTINCT src, dst FROM {transactions} WHERE src <> dst"
 
 
-def path_middles_sql(edges: str, hub_degree: int) -> str:
-    """Accounts allowed as the middle of a two-hop path (not hubs)."""
+def reciprocal_sql(edges: str) -> str:
+    """Per account: counterparties it both pays and is paid by (2-cycles)."""
     return f"""
-        SELECT account FROM (
-            SELECT src AS account, dst AS cp FROM {edges}
-            UNION SELECT dst AS account, src AS cp FROM {edges}) AS u
-        GROUP BY account HAVING count(*) <= {hub_degree}"""
+        SELECT a.src AS account, count(*) AS cycles_2
+        FROM {edges} AS a JOIN {edges} AS b ON a.src = b.dst AND a.dst = b.src
+        GROUP BY a.src"""
 
 
-def cycle_counts_sql(edges: str, middles: str) -> str:
+def path_middles_sql(edges: str, reciprocal: str, hub_degree: int) -> str:
+    """Accounts allowed as the middle of a two-hop path (not hubs).
+
+    Distinct counterparties either way are payees plus payers minus those that are both:
+    two small aggregations instead of a distinct over every pair in both directions.
+    """
+    return f"""
+        WITH degrees AS (
+            SELECT account, sum(n) AS d FROM (
+                SELECT src AS account, count(*) AS n FROM {edges} GROUP BY src
+                UNION ALL
+                SELECT dst AS account, count(*) AS n FROM {edges} GROUP BY dst) AS u
+            GROUP BY account
+        )
+        SELECT g.account FROM degrees AS g
+        LEFT JOIN {reciprocal} AS r ON r.account = g.account
+        WHERE g.d - coalesce(r.cycles_2, 0) <= {hub_degree}"""
+
+
+def cycle_counts_sql(edges: str, middles: str, reciprocal: str) -> str:
     """Per account: counterparties paid both ways (2-cycles) and 3-cycles through it."""
     return f"""
         WITH light AS (
@@ -44,9 +66,7 @@ def cycle_counts_sql(edges: str, middles: str) -> str:
             JOIN {middles} AS m1 ON m1.account = e.src
             JOIN {middles} AS m2 ON m2.account = e.dst
         ), two AS (
-            SELECT a.src AS account, count(*) AS cycles_2
-            FROM {edges} AS a JOIN {edges} AS b ON a.src = b.dst AND a.dst = b.src
-            GROUP BY a.src
+            SELECT account, cycles_2 FROM {reciprocal}
         ), three AS (
             SELECT e1.src AS account, count(*) AS cycles_3
             FROM light AS e1
@@ -201,12 +221,16 @@ def triangle_pipeline() -> Pipeline:
     )
 
 
-def graph_pipeline(transactions: str, *, hub_degree: int = DEFAULT_HUB_DEGREE) -> Pipeline:
+def graph_pipeline(
+    transactions: str, *, hub_degree: int = DEFAULT_HUB_DEGREE, contacts: str | None = None
+) -> Pipeline:
     """Steps building ``mule_edges`` and ``mule_graph`` (cycle and scatter-gather counts).
 
     Args:
         transactions: canonical table.
         hub_degree: accounts with more counterparties are not used as path middles.
+        contacts: the behaviour pipeline's distinct pairs (``mule_contacts``), when
+            already built: the edges are then read from it instead of the transfers.
 
     Returns:
         A pipeline whose output ``mule_graph`` has one row per account on a cycle or in a
@@ -214,10 +238,13 @@ def graph_pipeline(transactions: str, *, hub_degree: int = DEFAULT_HUB_DEGREE) -
     """
     return (
         Pipeline()
-        .add("mule_edges", distinct_edges_sql(transactions), persist=True,
+        .add("mule_edges", distinct_edges_sql(contacts or transactions), persist=True,
              repartition_by=["src"])
-        .add("mule_middles", path_middles_sql("mule_edges", hub_degree), persist=True)
-        .add("mule_cycles", cycle_counts_sql("mule_edges", "mule_middles"), persist=True)
+        .add("mule_reciprocal", reciprocal_sql("mule_edges"), persist=True)
+        .add("mule_middles", path_middles_sql("mule_edges", "mule_reciprocal", hub_degree),
+             persist=True)
+        .add("mule_cycles", cycle_counts_sql("mule_edges", "mule_middles", "mule_reciprocal"),
+             persist=True)
         .add("mule_scatter", scatter_gather_sql("mule_edges", "mule_middles"), persist=True)
         .add("mule_graph", """
             SELECT coalesce(c.account, s.account) AS account,

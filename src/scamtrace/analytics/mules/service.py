@@ -105,7 +105,7 @@ def score_mule_accounts(
             raise ValueError("ts_kind must be 'timestamp' or 'step' with a table name")
     scales = measure_scales(engine, name, ts_kind)
     engine.run(behaviour_pipeline(name, scales, utc_offset_hours=utc_offset_hours))
-    engine.run(graph_pipeline(name, hub_degree=hub_degree))
+    engine.run(graph_pipeline(name, hub_degree=hub_degree, contacts="mule_contacts"))
     engine.run(_joined_features_pipeline(scales, accounts_table))
     if labels is None:  # the rules read the account's own features only
         features = engine.fetch_pandas("mule_features")
