@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from scamtrace.intel.lookup_index import (
     RECORD_DTYPE,
@@ -70,3 +71,29 @@ def test_a_merge_that_changes_nothing_keeps_the_generation(tmp_path):
     found, records = index.find(np.array([9, 5, 1, 4], "<u8"))
     assert found.tolist() == [False, True, True, False]
     assert records["score"].tolist() == [0, 51, 10, 0]
+
+
+@pytest.mark.parametrize("size", [1, 2, 7, 3000, 200_000])
+def test_find_agrees_with_a_dictionary_at_any_size(tmp_path, size):
+    rng = np.random.default_rng(size)
+    keys = np.unique(rng.integers(0, 2**64, size=size, dtype=np.uint64))
+    # Crowd one bucket and use the extremes: the search must not depend on even spread.
+    extra = np.concatenate(
+        [np.array([0, 1, 2**64 - 1], np.uint64), np.arange(5, 5 + size % 500, dtype=np.uint64)]
+    )
+    keys = np.unique(np.concatenate([keys, extra]))
+    keys = keys.astype("<u8")
+    scores = rng.integers(1, 100, size=len(keys))
+    shuffled = rng.permutation(len(keys))
+    publish(tmp_path, keys[shuffled], _records(scores[shuffled]))
+    expected = dict(zip(keys.tolist(), scores.tolist()))
+    probe = np.concatenate(
+        [
+            keys[rng.integers(0, len(keys), 500)],
+            rng.integers(0, 2**64, 500, dtype=np.uint64),
+            np.array([0, 1, 2, 3, 4, 2**64 - 1, 2**64 - 2], np.uint64),
+        ]
+    ).astype("<u8")
+    found, records = LookupIndex(tmp_path).find(probe)
+    assert found.tolist() == [k in expected for k in probe.tolist()]
+    assert records["score"].tolist() == [expected.get(k, 0) for k in probe.tolist()]

@@ -219,28 +219,27 @@ def _canonical_many(
     """Normalise a batch: positions, kinds and values of the valid items, and the errors.
 
     Thai mobiles in their common written forms take :func:`_fast_mobile` (a regular
-    expression, no parser); every other identifier goes through the parser, whose
-    answers are cached.
+    expression, no parser) in one comprehension; every other identifier goes through
+    the parser, whose answers are cached.
     """
-    positions: list[int] = []
-    kinds: list[str] = []
-    values: list[str] = []
-    errors: dict[int, str] = {}
     fast = _fast_mobile
-    for position, (kind, raw) in enumerate(items):
-        if kind == "phone" and raw.__class__ is str and (value := fast(raw)) is not None:
-            positions.append(position)
-            kinds.append("phone")
-            values.append(value)
-            continue
+    values = [
+        fast(raw) if kind == "phone" and raw.__class__ is str else None for kind, raw in items
+    ]
+    kinds = [kind for kind, _ in items]
+    errors: dict[int, str] = {}
+    slow = [position for position, value in enumerate(values) if value is None]
+    for position in slow:
+        kind, raw = items[position]
         try:
-            canon_kind, value = _parse(str(kind), str(raw))
+            kinds[position], values[position] = _parse(str(kind), str(raw))
         except InvalidIdentifier as exc:
             errors[position] = exc.detail
-            continue
-        positions.append(position)
-        kinds.append(canon_kind)
-        values.append(value)
+    if not errors:
+        return list(range(len(items))), kinds, values, errors
+    positions = [position for position in range(len(items)) if position not in errors]
+    kinds = [kinds[position] for position in positions]
+    values = [values[position] for position in positions]
     return positions, kinds, values, errors
 
 
@@ -418,11 +417,13 @@ def _answers_json(
         strict=True,
     ):
         # Canonical phones are "+" and ASCII digits; anything else is escaped by orjson.
-        value_json = f'"{value}"' if kind == "phone" else _json_str(value)
+        if kind == "phone":
+            head = f'{{"kind":"phone","value":"{value}",'
+        else:
+            head = f'{{"kind":{kind_json[kind]},"value":{_json_str(value)},'
         if not known:
             out[position] = (
-                f'{{"kind":{kind_json[kind]},"value":{value_json},"tier":"none",'
-                f'"known":false,"score":0,"action":"none","reasons":[]}}'
+                f'{head}"tier":"none","known":false,"score":0,"action":"none","reasons":[]}}'
             )
             continue
         status_json = cache.get(status)
@@ -432,8 +433,7 @@ def _answers_json(
         if reasons_json is None:
             reasons_json = cache[reasons_key] = _reasons_json(reasons_key)
         out[position] = (
-            f'{{"kind":{kind_json[kind]},"value":{value_json},{status_json},'
-            f'"reasons":{reasons_json},{_FLAGS_JSON[flag]},{closing}'
+            f'{head}{status_json},"reasons":{reasons_json},{_FLAGS_JSON[flag]},{closing}'
         )
     return out
 
