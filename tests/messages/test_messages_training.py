@@ -50,3 +50,38 @@ def test_tiny_training_sample_fits_and_round_trips(tmp_path):
     loaded = load_arrays(tmp_path / "m.npz.gz")
     assert np.allclose(loaded["weights"], model.coef_.T, atol=1e-2)
     assert loaded["labels"].tolist() == ["a"]
+
+
+def test_url_model_fits_stacks_trees_and_round_trips(tmp_path):
+    from scamtrace.messages.model_store import url_model_from_arrays
+    from scamtrace.messages.training import fit_url_model
+
+    rng = np.random.default_rng(3)
+    legit = [f"https://www.site{i}.com/{w}" for i, w in enumerate(rng.choice(
+        ["about", "news", "shop", "blog", "contact"], 120))]
+    phishing = [f"http://{w}-verify-account{i}.xyz/login.php?id={i}" for i, w in enumerate(
+        rng.choice(["paypal", "apple", "bank", "secure", "wallet"], 120))]
+    urls = legit + phishing
+    targets = np.array([0] * len(legit) + [1] * len(phishing), dtype=np.int8)
+    arrays = fit_url_model(urls, targets)
+    assert arrays["trees"].dtype == np.uint8 and arrays["token_weights"].shape == (2**17,)
+    save_arrays(tmp_path / "u.npz.gz", arrays)
+    model = url_model_from_arrays(load_arrays(tmp_path / "u.npz.gz"))
+    probabilities = model.probabilities(["https://www.site999.com/about",
+                                         "http://paypal-verify-account999.xyz/login.php?id=9"])
+    assert probabilities[0] < 0.5 < probabilities[1]
+    assert model.probabilities([]).shape == (0,)
+
+
+def test_label_model_binary_and_multiclass_scores():
+    from scamtrace.messages.training import fit_label_model, label_scores
+
+    texts, labels, _ = simulator_corpus()
+    targets = np.array([["legit", "spam", "scam"].index(label) for label in labels])
+    model = fit_label_model(texts, targets, None)
+    assert float(model["temperature"]) == 1.0
+    assert (label_scores(model, texts).argmax(axis=1) == targets).mean() > 0.9
+    binary = fit_label_model(texts, (targets == 2).astype(int), None)
+    scores = label_scores(binary, texts)
+    assert scores.shape == (len(texts), 2)
+    assert np.allclose(scores[:, 0], -scores[:, 1])

@@ -166,3 +166,65 @@ def scores_from_ngrams(docs: np.ndarray, columns: np.ndarray, column_bits: int, 
     totals = np.stack([np.bincount(docs, weights=by_class[k][columns], minlength=n_docs)
                        for k in range(by_class.shape[0])], axis=1)
     return totals / np.sqrt(lengths)[:, None] + bias
+
+
+def tfidf_entries(docs: np.ndarray, columns: np.ndarray, n_docs: int, idf: np.ndarray,
+                  column_bits: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sublinear TF-IDF values, L2-normalised per text, of hashed n-gram occurrences.
+
+    Each distinct (text, column) pair gets ``(1 + log count) * idf[column]``; each text's
+    values are then divided by their Euclidean norm, as scikit-learn's
+    ``TfidfVectorizer(sublinear_tf=True)`` does, so long and short texts weigh alike.
+
+    Args:
+        docs: text index per n-gram occurrence (from :func:`hashed_ngrams`).
+        columns: column per occurrence, ``column_bits`` wide.
+        n_docs: number of texts.
+        idf: (2**bits,) inverse document frequencies; the table width follows from it.
+        column_bits: the width the columns were hashed to (default: the table's).
+
+    Returns:
+        (doc, column, value) of every distinct pair, sorted by doc then column.
+    """
+    bits = int(idf.shape[0]).bit_length() - 1
+    if column_bits is not None and column_bits > bits:
+        columns = columns >> (column_bits - bits)
+    keys, counts = np.unique((docs.astype(np.int64) << bits) | columns, return_counts=True)
+    pair_docs = keys >> bits
+    pair_columns = keys & ((1 << bits) - 1)
+    values = (1.0 + np.log(counts)) * idf[pair_columns]
+    norms = np.sqrt(np.bincount(pair_docs, weights=values * values, minlength=n_docs))
+    values /= np.maximum(norms, 1e-12)[pair_docs]
+    return pair_docs, pair_columns, values
+
+
+def tfidf_matrix(texts: Sequence[str], idf: np.ndarray) -> sparse.csr_matrix:
+    """The (len(texts), len(idf)) sublinear TF-IDF matrix of :func:`tfidf_entries`."""
+    bits = int(idf.shape[0]).bit_length() - 1
+    docs, columns = hashed_ngrams(texts, bits)
+    rows, cols, values = tfidf_entries(docs, columns, len(texts), idf)
+    return sparse.csr_matrix((values.astype(np.float32), (rows, cols)),
+                             shape=(len(texts), 2**bits), dtype=np.float32)
+
+
+def document_idf(texts: Sequence[str], bits: int) -> np.ndarray:
+    """Smoothed IDF of every hashed column over ``texts`` (see :func:`idf_weights`)."""
+    return idf_weights(feature_matrix(texts, bits))
+
+
+def tfidf_scores(pair_docs: np.ndarray, pair_columns: np.ndarray, values: np.ndarray,
+                 n_docs: int, weights: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """Decision values ``X @ weights + bias`` from :func:`tfidf_entries` output.
+
+    Args:
+        pair_docs, pair_columns, values: the TF-IDF entries.
+        n_docs: number of texts.
+        weights: (2**bits, n_classes); bias: (n_classes,).
+
+    Returns:
+        (n_docs, n_classes) float64 scores.
+    """
+    by_class = np.ascontiguousarray(weights.T)
+    totals = np.stack([np.bincount(pair_docs, weights=by_class[k][pair_columns] * values,
+                                   minlength=n_docs) for k in range(by_class.shape[0])], axis=1)
+    return totals + bias

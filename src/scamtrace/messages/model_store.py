@@ -1,8 +1,9 @@
 """Save and load the shipped model artifacts: plain numpy arrays, never pickles.
 
 Each model is one ``.npz.gz`` file (an uncompressed ``.npz`` inside gzip, so the
-package-data globs ship it) read with ``allow_pickle=False``; loading needs numpy only,
-no scikit-learn. ``SCAMTRACE_MESSAGES_MODEL_DIR`` points at another folder, e.g. the
+package-data globs ship it) read with ``allow_pickle=False``; loading needs numpy, and
+LightGBM for the URL model's trees (stored as LightGBM's own model text), never
+scikit-learn. ``SCAMTRACE_MESSAGES_MODEL_DIR`` points at another folder, e.g. the
 output of ``scamtrace model train --out DIR``.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -31,6 +33,7 @@ class TextModel:
 
     Attributes:
         labels: class names of the label model (legit, spam, scam).
+        idf: (2**bits,) inverse document frequencies of the hashed n-grams.
         weights: (2**bits, len(labels)) weights; bias: (len(labels),).
         temperature: divides the scores before the softmax (fitted out of fold).
         scam_types: class names of the scam-type model.
@@ -38,6 +41,7 @@ class TextModel:
     """
 
     labels: tuple[str, ...]
+    idf: np.ndarray
     weights: np.ndarray
     bias: np.ndarray
     temperature: float
@@ -48,12 +52,57 @@ class TextModel:
 
 @dataclass(frozen=True)
 class UrlModel:
-    """The lexical URL model: hashed n-gram weights, dense weights, bias, temperature."""
+    """The lexical URL model: a linear model's weights and the trees stacked on it.
+
+    Attributes:
+        gram_weights, token_weights, dense_weights, bias: the linear SVM.
+        temperature: turns the SVM score alone into a probability (no trees).
+        trees: a LightGBM booster over the SVM score and the measurements, or None.
+    """
 
     gram_weights: np.ndarray
+    token_weights: np.ndarray | None
     dense_weights: np.ndarray
     bias: float
     temperature: float
+    trees: object | None = None
+
+    def linear_scores(self, urls: Sequence[str]) -> np.ndarray:
+        """Decision values of the linear part alone (above 0 leans phishing)."""
+        from scamtrace.messages.url_lexical import url_scores
+
+        return url_scores(list(urls), self.gram_weights, self.dense_weights, self.bias,
+                          self.token_weights)
+
+    def probabilities(self, urls: Sequence[str]) -> np.ndarray:
+        """Phishing probability of each URL."""
+        from scamtrace.messages.url_lexical import tree_features
+
+        urls = list(urls)
+        if not urls:
+            return np.zeros(0)
+        linear = self.linear_scores(urls)
+        if self.trees is None:
+            return 1.0 / (1.0 + np.exp(-linear / self.temperature))
+        return np.asarray(self.trees.predict(tree_features(urls, linear)), dtype=np.float64)
+
+
+def url_model_from_arrays(arrays: dict[str, np.ndarray]) -> UrlModel:
+    """Build a :class:`UrlModel` from the arrays written by training."""
+    trees = None
+    if "trees" in arrays:
+        import lightgbm as lgb
+
+        trees = lgb.Booster(model_str=arrays["trees"].astype(np.uint8).tobytes().decode())
+    return UrlModel(
+        gram_weights=arrays["gram_weights"].astype(np.float32),
+        token_weights=(arrays["token_weights"].astype(np.float32)
+                       if "token_weights" in arrays else None),
+        dense_weights=arrays["dense_weights"].astype(np.float64),
+        bias=float(arrays["bias"]),
+        temperature=float(arrays["temperature"]),
+        trees=trees,
+    )
 
 
 def model_dir() -> Path:
@@ -90,6 +139,7 @@ def _load_text_model(folder: str) -> TextModel:
     arrays = load_arrays(Path(folder) / TEXT_MODEL_FILE)
     return TextModel(
         labels=tuple(str(x) for x in arrays["labels"]),
+        idf=arrays["idf"].astype(np.float64),
         weights=arrays["weights"].astype(np.float32),
         bias=arrays["bias"].astype(np.float64),
         temperature=float(arrays["temperature"]),
@@ -101,13 +151,7 @@ def _load_text_model(folder: str) -> TextModel:
 
 @lru_cache(maxsize=4)
 def _load_url_model(folder: str) -> UrlModel:
-    arrays = load_arrays(Path(folder) / URL_MODEL_FILE)
-    return UrlModel(
-        gram_weights=arrays["gram_weights"].astype(np.float32),
-        dense_weights=arrays["dense_weights"].astype(np.float64),
-        bias=float(arrays["bias"]),
-        temperature=float(arrays["temperature"]),
-    )
+    return url_model_from_arrays(load_arrays(Path(folder) / URL_MODEL_FILE))
 
 
 def load_text_model() -> TextModel:

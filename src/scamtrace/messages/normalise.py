@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 # U+200B..U+200F zero-width and direction marks, U+2060..U+2064 word joiners,
 # U+FEFF BOM, U+00AD soft hyphen, U+180E Mongolian vowel separator.
@@ -168,11 +169,13 @@ def is_link(candidate: str, preceding: str = "") -> bool:
     return tld in _STRONG_TLD_SET or (tld in _WEAK_TLD_SET and bool(path) and len(path) > 1)
 
 
-def _replace_links(text: str, token: str) -> str:
+def _replace_links(text: str, token: str | Callable[[str], str]) -> str:
     def replace(match: re.Match[str]) -> str:
         start = match.start()
         preceding = text[start - 1] if start else ""
-        return token if is_link(match.group(0), preceding) else match.group(0)
+        if not is_link(match.group(0), preceding):
+            return match.group(0)
+        return token if isinstance(token, str) else token(match.group(0))
 
     return URL_CANDIDATE.sub(replace, text)
 
@@ -187,11 +190,14 @@ _DIGITS = re.compile(r"\d")
 _SPACES = re.compile(r"\s+")
 
 
-def mask_for_model(text: str) -> str:
+def mask_for_model(text: str, link_token: Callable[[str], str] | None = None) -> str:
     """Fold, then replace links, e-mails, USSD codes, phone numbers and digits by tokens.
 
     Args:
         text: a message as received.
+        link_token: gives the token of each link (default: :data:`URL_TOKEN` for all);
+            the classifier tells official, shortened and risky links apart with it
+            (:func:`scamtrace.messages.link_kinds.link_token`).
 
     Returns:
         Lower-cased text in which only the wording is left for a model to learn from.
@@ -201,7 +207,7 @@ def mask_for_model(text: str) -> str:
     if "@" in folded:
         folded = EMAIL_PATTERN.sub(EMAIL_TOKEN, folded)
     if "." in folded:
-        folded = _replace_links(folded, URL_TOKEN)
+        folded = _replace_links(folded, link_token or URL_TOKEN)
     if _DIGITS.search(folded):
         if "#" in folded:
             folded = USSD_PATTERN.sub(USSD_TOKEN, folded)

@@ -11,6 +11,9 @@ Training data (``scamtrace model train``):
 
 Linear SVMs fit on hashed n-grams; a temperature fitted on out-of-fold decision values
 turns their scores into calibrated probabilities (Guo et al. 2017, temperature scaling).
+The URL model stacks gradient-boosted trees on the SVM's out-of-fold score and the
+lexical measurements. :func:`fit_label_model` and :func:`fit_url_model` are the exact
+pipelines that bench/bench_messages.py cross-validates.
 """
 
 from __future__ import annotations
@@ -22,23 +25,35 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
-from scipy import sparse
 
 from scamtrace.messages import datasets
-from scamtrace.messages.features import feature_matrix, idf_weights
+from scamtrace.messages.features import (
+    document_idf,
+    feature_matrix,
+    hashed_ngrams,
+    tfidf_entries,
+    tfidf_matrix,
+    tfidf_scores,
+)
+from scamtrace.messages.link_kinds import model_text
 from scamtrace.messages.model_store import (
     PROVENANCE_FILE,
     TEXT_MODEL_FILE,
     URL_MODEL_FILE,
     save_arrays,
 )
-from scamtrace.messages.normalise import mask_for_model
 from scamtrace.messages.scam_types import SCAM_TYPES, cue_type
-from scamtrace.messages.url_lexical import DENSE_NAMES, url_feature_matrix
+from scamtrace.messages.url_lexical import (
+    DENSE_NAMES,
+    SHAPE_NAMES,
+    tree_features,
+    url_feature_matrix,
+)
 
 TEXT_BITS = 18
 TYPE_BITS = 16
 URL_BITS = 18
+URL_TOKEN_BITS = 17
 _SLOT_VALUES = {
     "url": "https://example-link.com/x", "amount": "5,000", "fee": "35", "line": "@abc123",
     "brand": "Brand", "bank": "KBank", "courier": "Kerry", "phone": "081-234-5678",
@@ -118,7 +133,8 @@ def fit_temperature(scores: np.ndarray, targets: np.ndarray) -> float:
     return best
 
 
-def _oof_scores(matrix, targets: np.ndarray, groups: np.ndarray, c: float) -> np.ndarray:
+def _oof_scores(matrix, targets: np.ndarray, groups: np.ndarray, c: float,
+                class_weight: str | None = None) -> np.ndarray:
     from sklearn.model_selection import StratifiedGroupKFold
     from sklearn.svm import LinearSVC
 
@@ -126,10 +142,94 @@ def _oof_scores(matrix, targets: np.ndarray, groups: np.ndarray, c: float) -> np
     width = len(np.unique(targets))
     scores = np.zeros((len(targets), 1 if width == 2 else width))
     for train, test in folds.split(matrix, targets, groups):
-        model = LinearSVC(C=c, random_state=0).fit(matrix[train], targets[train])
+        model = LinearSVC(C=c, class_weight=class_weight, random_state=0).fit(
+            matrix[train], targets[train])
         decision = model.decision_function(matrix[test])
         scores[test] = decision.reshape(len(test), -1)
     return scores.squeeze(axis=1) if width == 2 else scores
+
+
+def fit_label_model(model_texts: list[str], targets: np.ndarray, groups: np.ndarray | None,
+                    c: float = 1.0) -> dict[str, np.ndarray]:
+    """Fit the label model on texts already passed through ``link_kinds.model_text``.
+
+    Sublinear TF-IDF of hashed char 1-5-grams, L2-normalised per text; a linear SVM with
+    class weights balanced (the classes are uneven and the bar is macro-F1). With
+    ``groups``, a temperature is fitted on grouped out-of-fold scores; without, it is 1.
+
+    Args:
+        model_texts: masked texts.
+        targets: class index per text.
+        groups: near-duplicate cluster per text, or None to skip calibration.
+        c: SVM regularisation.
+
+    Returns:
+        Arrays ``idf``, ``weights`` (2**TEXT_BITS, classes), ``bias``, ``temperature``.
+    """
+    from sklearn.svm import LinearSVC
+
+    idf = document_idf(model_texts, TEXT_BITS)
+    matrix = tfidf_matrix(model_texts, idf)
+    temperature = 1.0
+    if groups is not None:
+        temperature = fit_temperature(
+            _oof_scores(matrix, targets, groups, c, class_weight="balanced"), targets)
+    model = LinearSVC(C=c, class_weight="balanced", random_state=0).fit(matrix, targets)
+    coef = model.coef_ if model.coef_.shape[0] > 1 else np.vstack([-model.coef_, model.coef_])
+    intercept = (model.intercept_ if len(model.intercept_) > 1
+                 else np.array([-model.intercept_[0], model.intercept_[0]]))
+    # A binary SVM has one score s; (-s, s) keeps argmax and softmax(./T) = sigmoid(2s/T).
+    if model.coef_.shape[0] == 1:
+        coef, intercept = coef / 2, intercept / 2
+    return {"idf": idf, "weights": coef.T.astype(np.float32), "bias": intercept.astype(np.float64),
+            "temperature": np.array(temperature)}
+
+
+def label_scores(model: dict[str, np.ndarray], model_texts: list[str]) -> np.ndarray:
+    """Decision values of a label model from :func:`fit_label_model` (before temperature)."""
+    docs, columns = hashed_ngrams(model_texts, TEXT_BITS)
+    entries = tfidf_entries(docs, columns, len(model_texts), model["idf"])
+    return tfidf_scores(*entries, len(model_texts), model["weights"], model["bias"])
+
+
+_TREE_PARAMS = {"n_estimators": 300, "learning_rate": 0.05, "num_leaves": 31,
+                "random_state": 0, "deterministic": True, "force_row_wise": True,
+                "n_jobs": 1, "verbose": -1}
+
+
+def fit_url_model(urls: list[str], phishing: np.ndarray, c: float = 1.0) -> dict[str, np.ndarray]:
+    """Fit the URL model: a linear SVM on n-grams, tokens and measurements, then trees.
+
+    Gradient-boosted trees (LightGBM) take the SVM's score (out of fold while training,
+    so the trees learn how far to trust it) with the dense measurements and shape counts
+    of :mod:`scamtrace.messages.url_lexical`.
+
+    Args:
+        urls: URL strings.
+        phishing: 1 for phishing, 0 for legitimate.
+        c: SVM regularisation.
+
+    Returns:
+        Arrays ``gram_weights``, ``token_weights``, ``dense_weights``, ``bias``,
+        ``temperature`` (of the SVM alone) and ``trees`` (the LightGBM model text as bytes).
+    """
+    import lightgbm as lgb
+    from sklearn.svm import LinearSVC
+
+    matrix = url_feature_matrix(urls, URL_BITS, URL_TOKEN_BITS)
+    oof = _oof_scores(matrix, phishing, np.arange(len(urls)), c)
+    model = LinearSVC(C=c, random_state=0).fit(matrix, phishing)
+    trees = lgb.LGBMClassifier(**_TREE_PARAMS).fit(tree_features(urls, oof), phishing)
+    weights = model.coef_.ravel()
+    tokens_end = 2**URL_BITS + 2**URL_TOKEN_BITS
+    return {
+        "gram_weights": weights[:2**URL_BITS].astype(np.float32),
+        "token_weights": weights[2**URL_BITS:tokens_end].astype(np.float32),
+        "dense_weights": weights[tokens_end:].astype(np.float64),
+        "bias": np.array(float(model.intercept_[0])),
+        "temperature": np.array(fit_temperature(oof, phishing)),
+        "trees": np.frombuffer(trees.booster_.model_to_string().encode(), dtype=np.uint8),
+    }
 
 
 def label_corpus(data_dir: Path) -> tuple[list[str], list[str], np.ndarray, list[str | None]]:
@@ -160,14 +260,11 @@ def train_all(data_dir: Path, out_dir: Path, c_text: float = 1.0, c_url: float =
     from sklearn.svm import LinearSVC
 
     texts, labels, groups, given_types = label_corpus(data_dir)
-    masked = [mask_for_model(text) for text in texts]
+    masked = [model_text(text) for text in texts]
     label_names = list(datasets.LABELS)
     targets = np.array([label_names.index(label) for label in labels])
-    counts = feature_matrix(masked, TEXT_BITS)
-    idf = idf_weights(counts)
-    matrix = counts @ sparse.diags(idf)
-    temperature = fit_temperature(_oof_scores(matrix, targets, groups, c_text), targets)
-    label_model = LinearSVC(C=c_text, random_state=0).fit(matrix, targets)
+    label_model = fit_label_model(masked, targets, groups, c_text)
+    temperature = float(label_model["temperature"])
 
     # Scam types: the simulator's truth, else a clear cue; messages with neither stay out.
     typed = [(m, given or cue_type(m)) for m, label, given in zip(masked, labels, given_types)
@@ -182,24 +279,15 @@ def train_all(data_dir: Path, out_dir: Path, c_text: float = 1.0, c_url: float =
     type_weights[:, present] = type_model.coef_.T
     type_bias[present] = type_model.intercept_
     save_arrays(out_dir / TEXT_MODEL_FILE, {
-        "labels": np.array(label_names), "weights": (label_model.coef_ * idf).T.astype(np.float32),
-        "bias": label_model.intercept_, "temperature": np.array(temperature),
+        "labels": np.array(label_names), **label_model,
         "scam_types": np.array(SCAM_TYPES), "type_weights": type_weights,
         "type_bias": type_bias,
     })
 
     urls, phishing = datasets.load_hannousse_urls(data_dir)
-    url_matrix = url_feature_matrix(urls, URL_BITS)
-    url_groups = np.arange(len(urls))
-    url_temperature = fit_temperature(_oof_scores(url_matrix, phishing, url_groups, c_url),
-                                      phishing)
-    url_model = LinearSVC(C=c_url, random_state=0).fit(url_matrix, phishing)
-    weights = url_model.coef_.ravel()
-    save_arrays(out_dir / URL_MODEL_FILE, {
-        "gram_weights": weights[:2**URL_BITS].astype(np.float32),
-        "dense_weights": weights[2**URL_BITS:].astype(np.float64),
-        "bias": np.array(float(url_model.intercept_[0])), "temperature": np.array(url_temperature),
-    })
+    url_model = fit_url_model(urls, phishing, c_url)
+    url_temperature = float(url_model["temperature"])
+    save_arrays(out_dir / URL_MODEL_FILE, url_model)
     provenance = {
         "trained_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "datasets": {
@@ -213,11 +301,20 @@ def train_all(data_dir: Path, out_dir: Path, c_text: float = 1.0, c_url: float =
         "counts": {"messages": len(texts), "by_label": dict(Counter(labels)),
                    "typed_scams": dict(Counter(t for _, t in typed)), "urls": len(urls),
                    "phishing_urls": int(phishing.sum())},
-        "features": {"text": f"char 1-5-grams of masked text, 2**{TEXT_BITS} hashed, IDF folded into weights",
-                     "type": f"2**{TYPE_BITS} hashed", "url": f"char 1-5-grams 2**{URL_BITS} "
-                     f"hashed + {len(DENSE_NAMES)} lexical measurements"},
-        "model": {"text": f"LinearSVC C={c_text}, temperature {temperature:.3f}",
-                  "url": f"LinearSVC C={c_url}, temperature {url_temperature:.3f}"},
+        "features": {
+            "text": f"char 1-5-grams of masked text with link-kind tokens, 2**{TEXT_BITS} "
+                    "hashed, sublinear TF-IDF, L2-normalised per text",
+            "type": f"char 1-5-gram counts, 2**{TYPE_BITS} hashed",
+            "url": f"char 1-5-grams 2**{URL_BITS} hashed + alphanumeric tokens and token "
+                   f"pairs 2**{URL_TOKEN_BITS} hashed + {len(DENSE_NAMES)} lexical "
+                   f"measurements; trees add {len(SHAPE_NAMES)} shape counts"},
+        "model": {"text": f"LinearSVC C={c_text}, balanced class weights, temperature "
+                          f"{temperature:.3f} (grouped out-of-fold)",
+                  "type": "LinearSVC C=0.5",
+                  "url": f"LinearSVC C={c_url} (temperature {url_temperature:.3f}), its "
+                         "out-of-fold score fed with the measurements to LightGBM "
+                         f"{_TREE_PARAMS['n_estimators']} trees of "
+                         f"{_TREE_PARAMS['num_leaves']} leaves"},
         "metrics": "see docs/messages.md and bench/bench_messages.py (grouped 5-fold)",
     }
     (out_dir / PROVENANCE_FILE).write_text(json.dumps(provenance, indent=2, ensure_ascii=False)

@@ -13,14 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from scamtrace.errors import InvalidIdentifier
 from scamtrace.identifiers import parse
 from scamtrace.identifiers.hosts import canonical_host
 from scamtrace.messages.brands import find_imitation, official_brand
 from scamtrace.messages.model_store import load_url_model
-from scamtrace.messages.url_lexical import RISKY_TLDS, url_scores
+from scamtrace.messages.url_lexical import RISKY_TLDS
 
 PHISHING_FROM = 0.8
 SUSPICIOUS_FROM = 0.5
@@ -111,9 +109,7 @@ def judge_urls(urls: Sequence[str]) -> list[UrlVerdict]:
     Returns:
         One :class:`UrlVerdict` per input, in order.
     """
-    model = load_url_model()
-    probabilities = 1.0 / (1.0 + np.exp(-url_scores(
-        list(urls), model.gram_weights, model.dense_weights, model.bias) / model.temperature))
+    probabilities = load_url_model().probabilities(urls)
     verdicts = []
     for raw, probability in zip(urls, probabilities):
         canonical, score, brand, reasons, is_official = _rules(raw)

@@ -1,0 +1,80 @@
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from scamtrace.messages.features import (
+    document_idf,
+    hashed_ngrams,
+    tfidf_entries,
+    tfidf_matrix,
+    tfidf_scores,
+)
+from scamtrace.messages.link_kinds import (
+    OFFICIAL_TOKEN,
+    RISKY_TOKEN,
+    SHORTENER_TOKEN,
+    link_token,
+    model_text,
+)
+from scamtrace.messages.normalise import URL_TOKEN
+from scamtrace.messages.url_lexical import (
+    SHAPE_NAMES,
+    shape_features,
+    token_entries,
+    url_feature_matrix,
+)
+
+
+@pytest.mark.parametrize(
+    ("link", "token"),
+    [
+        ("https://www.kasikornbank.com/th", OFFICIAL_TOKEN),
+        ("m.ais.co.th/J1Hpm91ix", OFFICIAL_TOKEN),
+        ("https://www.rd.go.th/", OFFICIAL_TOKEN),
+        ("bit.ly/3abc", SHORTENER_TOKEN),
+        ("kerry-th-delivery.top/update", RISKY_TOKEN),
+        ("https://example-shop.com/sale", URL_TOKEN),
+    ],
+)
+def test_links_become_a_token_of_their_kind_never_their_address(link, token):
+    assert link_token(link) == token
+    masked = model_text(f"ดูที่ {link} ด่วน")
+    assert token.strip() in masked
+    assert "http" not in masked and ".com" not in masked and ".th" not in masked
+
+
+def test_hashed_tfidf_matches_scikit_learn_sublinear_l2():
+    texts = ["ฟรีเครดิต ฟรีเครดิต สล็อต", "hello hello world", "สวัสดีครับ", "x"]
+    idf = document_idf(texts, 20)
+    ours = tfidf_matrix(texts, idf).toarray()
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+    # The same statistic without hashing: equal row norms and equal sorted values
+    # (collisions aside, which 2**20 columns make negligible for these few n-grams).
+    reference = TfidfVectorizer(analyzer="char", ngram_range=(1, 5), sublinear_tf=True,
+                                lowercase=False).fit_transform([f" {t} " for t in texts])
+    for row in range(len(texts)):
+        expected = np.sort(reference[row].data)
+        got = np.sort(ours[row][ours[row] > 0])
+        assert got.shape == expected.shape
+        assert np.allclose(got, expected, atol=1e-4)
+
+
+def test_tfidf_scores_equal_the_matrix_product():
+    texts = ["โอนเงินด่วน", "see you at noon", ""]
+    idf = document_idf(texts + ["another text"], 12)
+    weights = np.random.default_rng(1).normal(size=(2**12, 3)).astype(np.float32)
+    bias = np.array([0.5, -0.5, 0.0])
+    docs, columns = hashed_ngrams(texts, 14)  # wider columns are narrowed to the table
+    scores = tfidf_scores(*tfidf_entries(docs, columns, len(texts), idf, 14), len(texts),
+                          weights, bias)
+    assert np.allclose(scores, tfidf_matrix(texts, idf) @ weights + bias, atol=1e-4)
+
+
+def test_url_tokens_and_shape_counts():
+    rows, columns, values = token_entries(["https://secure-login.example.com/a"], 20)
+    assert len(set(columns)) == 11  # 6 tokens (https secure login example com a), 5 pairs
+    assert set(rows) == {0}
+    assert np.isclose(np.linalg.norm(values), 0.7)
+    assert len(shape_features("http://a.b.com/x.php?q=1")) == len(SHAPE_NAMES)
+    matrix = url_feature_matrix(["a.com", "b.org/x"], 10, 8)
+    assert matrix.shape == (2, 2**10 + 2**8 + 18)
