@@ -52,6 +52,20 @@ def test_proportional_takes_the_traced_share_of_the_balance(engine):
     assert _edges(result) == {(3, 1): 1000.0, (4, 2): 750.0, (5, 2): 250.0, (6, 3): 708.3333}
 
 
+def test_proportional_later_credits_dilute_the_share_and_an_empty_account_keeps_nothing(engine):
+    frame = pd.DataFrame({
+        "tx_id": [1, 2, 3, 4, 5, 6],
+        "src": ["V", "Y", "M", "M", "Z", "M"],
+        "dst": ["M", "M", "A", "B", "M", "C"],
+        "amount": [1000.0, 1000.0, 1000.0, 1000.0, 500.0, 500.0],
+        "ts": [10, 15, 20, 30, 40, 50],
+    })
+    result = _trace(engine, frame, [1], policy="proportional", window=100)
+    # Y's 1000 halves the victim's share; the two debits then empty M, so Z's later
+    # 500 is none of the victim's money
+    assert _edges(result) == {(1, 1): 1000.0, (3, 2): 500.0, (4, 2): 500.0}
+
+
 def test_matched_follows_pooled_money_to_new_counterparties(engine):
     frame = pd.DataFrame({
         "tx_id": ["old", "v1", "d1", "n1", "m1", "n2", "m2", "m3", "late", "b1"],

@@ -15,6 +15,7 @@ never exceeds ``x``.
 from __future__ import annotations
 
 from scamtrace.analytics.trace.options import TraceOptions
+from scamtrace.analytics.trace.steps_sql import EMPTY
 
 _OUT_COLUMNS = "seed_id, seed_ts, hop, out_tx, src, dst, t_out, amt_out"
 
@@ -52,8 +53,11 @@ def account_ledger_sql() -> str:
 
     ``opening`` is the smallest opening balance that keeps the account from ever going
     negative: money we cannot see arriving (cash deposits, a data extract's start).
+    For the proportional policy, ``dilution`` sums over the credits so far the log of
+    (balance before / balance after): by how much each credit diluted the money already
+    there; ``epoch`` counts the credits that found the account empty (nothing older left).
     """
-    return """
+    return f"""
     WITH accounts AS (SELECT DISTINCT account FROM pairs),
     events AS (
         SELECT t.dst AS account, t.ts, t.tx_id, t.amount AS inflow, 0.0 AS outflow
@@ -69,9 +73,24 @@ def account_ledger_sql() -> str:
             sum(outflow) OVER (PARTITION BY account ORDER BY ts, tx_id, outflow
                                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum_out
         FROM events
+    ),
+    opened AS (
+        SELECT *, greatest(max(cum_out - cum_in) OVER (PARTITION BY account), 0.0) AS opening
+        FROM running
+    ),
+    credited AS (
+        SELECT *, opening + cum_in - cum_out - inflow AS balance_before
+        FROM opened
     )
-    SELECT *, greatest(max(cum_out - cum_in) OVER (PARTITION BY account), 0.0) AS opening
-    FROM running
+    SELECT account, ts, tx_id, inflow, outflow, cum_in, cum_out, opening,
+        sum(CASE WHEN inflow > 0 AND balance_before >= {EMPTY}
+                 THEN ln(balance_before / (balance_before + inflow)) ELSE 0.0 END)
+            OVER (PARTITION BY account ORDER BY ts, tx_id, outflow
+                  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS dilution,
+        sum(CASE WHEN inflow > 0 AND balance_before < {EMPTY} THEN 1 ELSE 0 END)
+            OVER (PARTITION BY account ORDER BY ts, tx_id, outflow
+                  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS epoch
+    FROM credited
     """
 
 
@@ -98,23 +117,25 @@ def fifo_allocation_sql(options: TraceOptions) -> str:
 
 
 def proportional_allocation_sql(options: TraceOptions) -> str:
-    """Proportional (haircut): each later debit carries the traced share of the balance.
+    """Proportional (haircut, the rolling charge): each later debit carries the traced
+    share of the balance at that moment.
 
-    The share is fixed when the deposit arrives, ``x / balance after it``, and debits
-    stop carrying once ``x`` is used up. Later credits do not dilute the share (a
-    simplification that errs towards following the money).
+    The share starts at ``x / balance after the deposit``; debits leave it unchanged
+    (they take the same share of everything), every later credit dilutes it by
+    ``balance before / balance after`` (the ledger's ``dilution``), and once the account
+    is empty (a later ``epoch``) nothing of the deposit is left.
     """
     return f"""
     WITH placed AS (
         SELECT p.*,
             x / greatest(d.opening + d.cum_in - d.cum_out, p.amt_in) AS share,
-            o.cum_out - d.cum_out AS out_through
+            exp(least(o.dilution - d.dilution, 0.0)) AS diluted,
+            o.epoch = d.epoch AS same_epoch
         FROM pairs p
         JOIN ledger d ON d.account = p.account AND d.tx_id = p.in_tx AND d.inflow > 0
         JOIN ledger o ON o.account = p.account AND o.tx_id = p.out_tx AND o.outflow > 0
     )
     SELECT {_OUT_COLUMNS},
-        greatest(least(share * out_through, x) - share * (out_through - amt_out), 0.0)
-            AS carried
+        CASE WHEN same_epoch THEN share * diluted * amt_out ELSE 0.0 END AS carried
     FROM placed
     """

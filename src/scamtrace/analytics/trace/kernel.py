@@ -27,7 +27,23 @@ import pyarrow.compute as pc
 
 from scamtrace.analytics.engine import Engine
 from scamtrace.analytics.trace.options import TraceOptions
-from scamtrace.analytics.trace.steps_sql import DECIMALS
+from scamtrace.analytics.trace.steps_sql import DECIMALS, EMPTY
+
+#: per transaction row, what a hop reads about the deposit it is and its receiver's
+#: ledger at that moment: one cache line, so a traced deposit costs one memory access
+ROW = np.dtype([
+    ("src", np.int64), ("dst", np.int64), ("amount", np.float64),
+    ("in_through", np.float64),  # the receiver's inflow up to and including this transfer
+    ("out_before", np.float64),  # the receiver's outflow before it
+    ("opening", np.float64),  # the receiver's smallest opening balance
+    ("first_debit", np.int64),  # the receiver's first later debit, in the debit records
+    ("end_debit", np.int64),  # past the receiver's last debit (= first: none, or self)
+    ("dilution", np.float64),  # log of the share of older money left after this credit
+    ("epoch", np.int64),  # times the receiver was empty before, up to this credit
+])
+#: per debit, sorted by account then time: consecutive debits of an account are adjacent
+DEBIT = np.dtype([("row", np.int64), ("cum", np.float64), ("rank", np.int64),
+                  ("amount", np.float64), ("dilution", np.float64), ("epoch", np.int64)])
 
 
 @dataclass
@@ -40,18 +56,15 @@ class LedgerIndex:
 
     Attributes:
         tx_id, accounts: the original ids of rows and of account codes (Arrow arrays).
-        src, dst, rank, ts, amount: per row.
-        ts_by_rank: ``ts`` in rank order (the window's last rank by binary search).
-        debit_key, debit_row, debit_cum, debit_start: debits sorted by key; ``debit_cum``
-            is the account's outflow up to and including the debit; ``debit_start``
-            (per account code, plus one) where its debits begin.
+        rows: per row, a :data:`ROW` record.
+        debits: the debits as :data:`DEBIT` records, sorted by ``debit_key``; ``cum`` is
+            the account's outflow up to and including the debit.
+        debit_key, debit_start: the debits' keys, and where each account code's debits
+            begin (plus one entry for the end).
+        ts, ts_by_rank: per row, and in rank order (the window's last rank by search).
         debit_axis_before, debit_axis_after: the global outflow before and after each
             debit (non-decreasing: what lets a deposit find the debits that can carry
             it by binary search), or None when some amount is negative.
-        in_through, out_before, first_debit: per row, for its receiver: the inflow up to
-            and including this transfer, the outflow before it, and where (in the debit
-            arrays) its first later debit is; so a hop needs no search. ``moves``: the
-            row is not a self-transfer.
         opening: per account, the smallest opening balance that keeps it from ever going
             negative.
         sends: per account, whether it ever sends (self-transfers too), else a sink.
@@ -61,22 +74,14 @@ class LedgerIndex:
 
     tx_id: pa.Array
     accounts: pa.Array
-    src: np.ndarray
-    dst: np.ndarray
-    rank: np.ndarray
-    ts: np.ndarray
-    amount: np.ndarray
-    ts_by_rank: np.ndarray
+    rows: np.ndarray
+    debits: np.ndarray
     debit_key: np.ndarray
-    debit_row: np.ndarray
-    debit_cum: np.ndarray
     debit_start: np.ndarray
+    ts: np.ndarray
+    ts_by_rank: np.ndarray
     debit_axis_before: np.ndarray | None
     debit_axis_after: np.ndarray | None
-    in_through: np.ndarray
-    out_before: np.ndarray
-    first_debit: np.ndarray
-    moves: np.ndarray
     opening: np.ndarray
     sends: np.ndarray
     id_order: np.ndarray
@@ -96,7 +101,7 @@ class LedgerIndex:
             transactions: its name.
 
         Returns:
-            The index (about 100 bytes per transaction in memory).
+            The index (about 200 bytes per transaction in memory).
         """
         table = engine.fetch_arrow(f"SELECT tx_id, src, dst, amount, ts FROM {transactions}")
         n = table.num_rows
@@ -104,23 +109,22 @@ class LedgerIndex:
         encoded = ends.combine_chunks().dictionary_encode()
         codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         src, dst = codes[:n], codes[n:]
+        del codes, ends
         n_accounts = len(encoded.dictionary)
         ts = table.column("ts").to_numpy().astype(np.int64)
         amount = table.column("amount").to_numpy().astype(np.float64)
         order = pc.sort_indices(table.select(["ts", "tx_id"]),
                                 sort_keys=[("ts", "ascending"), ("tx_id", "ascending")])
         order = order.to_numpy().astype(np.int64)
-        rank = np.empty(n, dtype=np.int64)
-        rank[order] = np.arange(n, dtype=np.int64)
+        rank = _positions(order)
         moving = np.flatnonzero(src != dst)
 
         debit_key, debit_row = _sorted_events(src, rank, moving, n)
         credit_key, credit_row = _sorted_events(dst, rank, moving, n)
-        debit_amount, credit_amount = amount[debit_row], amount[credit_row]
         debit_start = np.searchsorted(debit_key, np.arange(n_accounts + 1, dtype=np.int64) * n)
         credit_start = np.searchsorted(credit_key, np.arange(n_accounts + 1, dtype=np.int64) * n)
-        debit_cum = _running_total(debit_amount, debit_start)
-        credit_cum = _running_total(credit_amount, credit_start)
+        debit_cum = _running_total(amount[debit_row], debit_start)
+        credit_cum = _running_total(amount[credit_row], credit_start)
 
         # opening: the largest (outflow - inflow) over the account's history, reached at
         # a debit; the inflow by then is that of the credits ranked before it
@@ -130,41 +134,64 @@ class LedgerIndex:
         inflow = np.where(has_credit, credit_cum[np.maximum(before, 0)], 0.0)
         opening = np.zeros(n_accounts)
         np.maximum.at(opening, debit_account, debit_cum - inflow)
+        del inflow, debit_account
 
-        # per row, its receiver's ledger at the moment of the transfer
-        first_debit = np.zeros(n, dtype=np.int64)
-        first_debit[credit_row] = np.searchsorted(debit_key, credit_key, side="right")
-        in_through = np.zeros(n)
-        in_through[credit_row] = credit_cum
-        has_debit = first_debit > debit_start[dst]
-        out_before = np.where(has_debit, debit_cum[np.maximum(first_debit - 1, 0)], 0.0)
-        moves = src != dst
-        del credit_key, credit_row, credit_cum, credit_amount, debit_amount, before, inflow
+        rows = np.zeros(n, dtype=ROW)
+        rows["src"], rows["dst"], rows["amount"] = src, dst, amount
+        rows["opening"] = opening[dst]
+        # a self-transfer is no credit: no debits follow it (first = end = 0)
+        first_debit = np.searchsorted(debit_key, credit_key, side="right")
+        rows["first_debit"][credit_row] = first_debit
+        rows["end_debit"][credit_row] = debit_start[dst[credit_row] + 1]
+        rows["in_through"][credit_row] = credit_cum
+        has_debit = first_debit > debit_start[dst[credit_row]]
+        rows["out_before"][credit_row] = np.where(
+            has_debit, debit_cum[np.maximum(first_debit - 1, 0)], 0.0)
+        # proportional: each credit dilutes the share of the money already there by
+        # balance before / balance after; an empty account keeps nothing older (epoch)
+        balance_after = (opening[dst[credit_row]] + credit_cum
+                         - rows["out_before"][credit_row])
+        balance_before = balance_after - amount[credit_row]
+        emptied = balance_before < EMPTY
+        kept = np.where(emptied, 1.0, balance_before / np.where(emptied, 1.0, balance_after))
+        dilution = _running_total(np.log(kept), credit_start)
+        epoch = np.cumsum(emptied)
+        epoch = epoch - np.repeat(np.concatenate([[0], epoch])[credit_start[:-1]],
+                                  np.diff(credit_start))
+        rows["dilution"][credit_row], rows["epoch"][credit_row] = dilution, epoch
+        del credit_key, credit_row, credit_cum, first_debit, has_debit, balance_after, \
+            balance_before, kept
 
+        debits = np.zeros(len(debit_row), dtype=DEBIT)
+        debits["row"], debits["cum"] = debit_row, debit_cum
+        debits["rank"], debits["amount"] = rank[debit_row], amount[debit_row]
+        # the dilution and epoch of the account's last credit before each debit
+        credited = np.maximum(before, 0)
+        debits["dilution"] = np.where(has_credit, dilution[credited], 0.0)
+        debits["epoch"] = np.where(has_credit, epoch[credited], 0)
+        del before, has_credit, credited, dilution, epoch, credit_start
         axis_before = axis_after = None
-        debit_amount = amount[debit_row]
-        if len(debit_amount) and (debit_amount >= 0).all():
-            axis_after = np.cumsum(debit_amount)
-            axis_before = axis_after - debit_amount
+        if len(debits) and (debits["amount"] >= 0).all():
+            axis_after = np.cumsum(debits["amount"])
+            axis_before = axis_after - debits["amount"]
         sends = np.zeros(n_accounts, dtype=bool)
         sends[src] = True
         ids = table.column("tx_id").combine_chunks()
-        id_order = _positions(pc.sort_indices(ids))
-        account_order = _positions(pc.sort_indices(encoded.dictionary))
+        id_order = _positions(pc.sort_indices(ids).to_numpy().astype(np.int64))
+        account_order = _positions(
+            pc.sort_indices(encoded.dictionary).to_numpy().astype(np.int64))
         row_of_id = pd.Index(ids.to_numpy(zero_copy_only=False))
         row_of_id.get_indexer(row_of_id[:1])  # build the hash table now, not per trace
-        return cls(ids, encoded.dictionary, src, dst, rank, ts, amount, ts[order],
-                   debit_key, debit_row, debit_cum, debit_start, axis_before, axis_after,
-                   in_through, out_before, first_debit, moves, opening, sends, id_order, account_order, row_of_id)
+        return cls(ids, encoded.dictionary, rows, debits, debit_key, debit_start, ts, ts[order],
+                   axis_before, axis_after, opening, sends, id_order, account_order, row_of_id)
 
     def rows_of(self, ids: pa.Array) -> np.ndarray:
         """Row of each transaction id, -1 where unknown."""
         return self._row_of_id.get_indexer(ids.to_numpy(zero_copy_only=False))
 
 
-def _positions(order: pa.Array) -> np.ndarray:
+def _positions(order: np.ndarray) -> np.ndarray:
     """The inverse of a sort permutation: each element's position in sorted order."""
-    order = order.to_numpy().astype(np.int64)
     position = np.empty(len(order), dtype=np.int64)
     position[order] = np.arange(len(order), dtype=np.int64)
     return position
@@ -216,7 +243,7 @@ _FEW = 64
 def trace_with_index(
     index: LedgerIndex, seeds: pa.Array | pa.ChunkedArray, options: TraceOptions
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[Any]]:
-    """Trace with the kernel: (trail unrounded, accounts, missing seed ids).
+    """Trace with the kernel: (trail, accounts, missing seed ids).
 
     Args:
         index: the ledger index of the transactions.
@@ -224,15 +251,16 @@ def trace_with_index(
         options: a ``fifo`` or ``proportional`` policy, hops, window, threshold.
 
     Returns:
-        The trail (``seed_id, hop, tx_id, src, dst, amount_traced``), the accounts rows
-        (as :func:`.steps_sql.trail_accounts_sql`) and the seed ids that name nothing.
+        The trail (``seed_id, hop, tx_id, src, dst, amount_traced``) and the accounts
+        rows (as :func:`.steps_sql.trail_accounts_sql`), amounts rounded and rows sorted
+        as the SQL path writes them, and the seed ids that name nothing.
     """
     if isinstance(seeds, pa.ChunkedArray):
         seeds = seeds.combine_chunks()
     wanted = pc.unique(seeds)
     rows = index.rows_of(wanted)
     found = rows >= 0
-    found[found] = index.amount[rows[found]] > 0
+    found[found] = index.rows["amount"][rows[found]] > 0
     missing = [v for v, ok in zip(wanted.to_pylist(), found) if not ok]
     rows = rows[found]
     rows = rows[np.argsort(index.id_order[rows])]  # seeds numbered in the order of their ids
@@ -240,7 +268,7 @@ def trace_with_index(
         limit = np.full(len(rows), index.n_rows, dtype=np.int64)
     else:
         limit = np.searchsorted(index.ts_by_rank, index.ts[rows] + options.window, side="right")
-    frontier = _Frontier(np.arange(len(rows)), limit, rows, index.amount[rows])
+    frontier = _Frontier(np.arange(len(rows)), limit, rows, index.rows["amount"][rows])
     parts = [(frontier.seed, np.ones(len(rows), np.int32), rows, frontier.x)]
     for hop in range(2, options.max_hops + 1):
         frontier = _hop(index, frontier, options)
@@ -249,18 +277,23 @@ def trace_with_index(
         parts.append((frontier.seed, np.full(len(frontier.row), hop, dtype=np.int32),
                       frontier.row, frontier.x))
     seed_idx, hops, tx_rows, amounts = (np.concatenate(c) for c in zip(*parts))
-    order = np.lexsort((index.id_order[tx_rows], hops, seed_idx))
-    seed_idx, hops, tx_rows = seed_idx[order], hops[order], tx_rows[order]
-    seed_rows = rows[seed_idx]
+    ids = index.tx_id.take(pa.array(tx_rows, pa.int64()))
+    numeric = pa.types.is_integer(ids.type) or pa.types.is_floating(ids.type)
+    id_key = ids.to_numpy() if numeric else index.id_order[tx_rows]
+    order = np.lexsort((id_key, hops, seed_idx))
+    seed_idx, hops, tx_rows, amounts = seed_idx[order], hops[order], tx_rows[order], \
+        amounts[order]
+    record = index.rows[tx_rows]
+    seed_ids = index.tx_id.take(pa.array(rows, pa.int64())).to_pandas()
     trail = pd.DataFrame({
-        "seed_id": _values(index.tx_id, seed_rows),
+        "seed_id": seed_ids.take(seed_idx).reset_index(drop=True),
         "hop": hops,
-        "tx_id": _values(index.tx_id, tx_rows),
-        "src": _values(index.accounts, index.src[tx_rows]),
-        "dst": _values(index.accounts, index.dst[tx_rows]),
-        "amount_traced": round_half_away(amounts[order]),
+        "tx_id": ids.take(pa.array(order, pa.int64())).to_pandas(),
+        "src": _values(index.accounts, record["src"]),
+        "dst": _values(index.accounts, record["dst"]),
+        "amount_traced": round_half_away(amounts),
     })
-    accounts = _trail_accounts(index, rows, seed_idx, hops, tx_rows, amounts[order])
+    accounts = _trail_accounts(index, seed_ids, seed_idx, hops, record, amounts)
     return trail, accounts, missing
 
 
@@ -272,60 +305,56 @@ def _hop(index: LedgerIndex, frontier: _Frontier, options: TraceOptions) -> _Fro
     the account's debits end; the few still going after :data:`_STEPS` debits (busy
     accounts, or money behind much older money) find their range by binary search.
     """
-    frontier = frontier.take(index.moves[frontier.row])  # a self-transfer ends the trail
-    row = frontier.row
-    account = index.dst[row]
-    amt_in = index.amount[row]
-    out_before = index.out_before[row]
-    first, end = index.first_debit[row], index.debit_start[account + 1]
+    deposit_row = index.rows[frontier.row]
+    amt_in, out_before = deposit_row["amount"], deposit_row["out_before"]
+    first, end = deposit_row["first_debit"], deposit_row["end_debit"]
     if options.policy == "fifo":
         # the deposit is [low, high) on the account's inflow axis (after the opening)
-        low = index.opening[account] + index.in_through[row] - amt_in
+        low = deposit_row["opening"] + deposit_row["in_through"] - amt_in
         high = low + amt_in
     else:
-        held = np.maximum(index.opening[account] + index.in_through[row] - out_before, amt_in)
+        held = np.maximum(deposit_row["opening"] + deposit_row["in_through"] - out_before,
+                          amt_in)
         share = frontier.x / held
-        low, high = out_before, out_before + held  # the share is used up after ``held``
-    monotone = index.debit_axis_after is not None
+        low, high = out_before, np.full(len(held), np.inf)
+    monotone = index.debit_axis_after is not None and options.policy == "fifo"
     # a debit occupying [q - amount, q) on the outflow axis carries money when it meets
     # [low, high); with non-negative amounts, once q - amount passes high none after can
-    slack = 1e-9 * np.abs(high) + 1e-9
-    found_deposit, found_debit = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
-    active, position = np.arange(len(row)), first.copy()
+    reach = high + 1e-9 * np.abs(high) + 1e-9
+    found_deposit, found_debit = [np.zeros(0, np.int64)], [np.zeros(0, DEBIT)]
+    active, position = np.arange(len(first)), first.copy()
     for _ in range(_STEPS):
         active = active[position[active] < end[active]]
-        debit = position[active]
-        in_window = index.rank[index.debit_row[debit]] < frontier.limit[active]
+        debit = index.debits[position[active]]
+        going = debit["rank"] < frontier.limit[active]
+        if options.policy != "fifo":  # once the account was empty, none of ours is left
+            going &= debit["epoch"] == deposit_row["epoch"][active]
         if monotone:
-            q_start = index.debit_cum[debit] - index.amount[index.debit_row[debit]]
-            in_window &= q_start < high[active] + slack[active]
-        active, debit = active[in_window], debit[in_window]
+            going &= debit["cum"] - debit["amount"] < reach[active]
+        active = active[going]
         found_deposit.append(active)
-        found_debit.append(debit)
+        found_debit.append(debit[going])
         position[active] += 1
         if len(active) < _FEW:
             break
     active = active[position[active] < end[active]]
     if len(active):
-        deposit, debit = _search_rest(index, active, position[active], end[active],
-                                      account[active], frontier.limit[active],
-                                      low[active], high[active])
+        deposit, at = _search_rest(index, active, position[active], end[active],
+                                   deposit_row["dst"][active], frontier.limit[active],
+                                   low[active], high[active])
         found_deposit.append(deposit)
-        found_debit.append(debit)
+        found_debit.append(index.debits[at])
     deposit, debit = np.concatenate(found_deposit), np.concatenate(found_debit)
-    out_row = index.debit_row[debit]
-    q_out = index.debit_cum[debit]
-    amt_out = index.amount[out_row]
-    x = frontier.x[deposit]
+    q_out, amt_out, x = debit["cum"], debit["amount"], frontier.x[deposit]
     if options.policy == "fifo":
         s, a = low[deposit], amt_in[deposit]
         carried = np.maximum(np.minimum(q_out, s + a) - np.maximum(q_out - amt_out, s), 0.0) * x / a
     else:
-        through = q_out - out_before[deposit]
-        sh = share[deposit]
-        carried = np.maximum(np.minimum(sh * through, x) - sh * (through - amt_out), 0.0)
-    return _moved(frontier.seed[deposit], frontier.limit[deposit], out_row, carried,
-                  index, options.min_amount)
+        same = debit["epoch"] == deposit_row["epoch"][deposit]
+        diluted = np.exp(np.minimum(debit["dilution"] - deposit_row["dilution"][deposit], 0.0))
+        carried = np.where(same, share[deposit] * diluted * amt_out, 0.0)
+    return _moved(frontier.seed[deposit], frontier.limit[deposit], debit["row"], amt_out,
+                  carried, index.n_rows, options.min_amount)
 
 
 def _search_rest(index: LedgerIndex, deposit: np.ndarray, first: np.ndarray, end: np.ndarray,
@@ -348,47 +377,48 @@ def _search_rest(index: LedgerIndex, deposit: np.ndarray, first: np.ndarray, end
     return deposit[which], debit
 
 
-def _moved(seed: np.ndarray, limit: np.ndarray, out_row: np.ndarray, carried: np.ndarray,
-           index: LedgerIndex, min_amount: float) -> _Frontier:
+def _moved(seed: np.ndarray, limit: np.ndarray, out_row: np.ndarray, amt_out: np.ndarray,
+           carried: np.ndarray, n_rows: int, min_amount: float) -> _Frontier:
     """Per seed and transfer, the carried money summed (at most the transfer's amount),
     kept when at least ``min_amount``: the next hop's deposits."""
     some = carried > 0
-    seed, limit, out_row, carried = seed[some], limit[some], out_row[some], carried[some]
+    seed, limit, out_row, amt_out, carried = (seed[some], limit[some], out_row[some],
+                                              amt_out[some], carried[some])
     if not len(seed):
         return _Frontier(seed, limit, out_row, carried)
-    key = seed * index.n_rows + out_row
+    key = seed * n_rows + out_row
     order = np.argsort(key, kind="stable")
     key = key[order]
     starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
     total = np.add.reduceat(carried[order], starts)
     pick = order[starts]
-    total = np.minimum(total, index.amount[out_row[pick]])
+    total = np.minimum(total, amt_out[pick])
     keep = total >= min_amount
     pick = pick[keep]
     return _Frontier(seed[pick], limit[pick], out_row[pick], total[keep])
 
 
-def _trail_accounts(index: LedgerIndex, seed_rows: np.ndarray, seed: np.ndarray,
-                    hop: np.ndarray, tx_row: np.ndarray, amount: np.ndarray) -> pd.DataFrame:
+def _trail_accounts(index: LedgerIndex, seed_ids: pd.Series, seed: np.ndarray,
+                    hop: np.ndarray, record: np.ndarray, amount: np.ndarray) -> pd.DataFrame:
     """Per seed, account and hop: traced money in, out and left; sinks never send.
     Sorted by seed id, hop and account."""
     n_accounts, n_hops = len(index.account_order), int(hop.max()) + 1
-    into = (seed * n_accounts + index.dst[tx_row]) * n_hops + hop
+    into = (seed * n_accounts + record["dst"]) * n_hops + hop
     keys, which = np.unique(into, return_inverse=True)
     amount_in = np.bincount(which, weights=amount, minlength=len(keys))
     later = hop > 1
     # a transfer at hop h leaves money its sender received at hop h - 1
-    out_of = (seed[later] * n_accounts + index.src[tx_row[later]]) * n_hops + hop[later] - 1
+    out_of = (seed[later] * n_accounts + record["src"][later]) * n_hops + hop[later] - 1
     amount_out = np.bincount(np.searchsorted(keys, out_of), weights=amount[later],
                              minlength=len(keys))
     key_hop = (keys % n_hops).astype(np.int32)
     code = keys // n_hops % n_accounts
     key_seed = keys // n_hops // n_accounts
     order = np.lexsort((index.account_order[code], key_hop, key_seed))
-    code, key_hop, amount_in, amount_out = code[order], key_hop[order], amount_in[order], \
-        amount_out[order]
+    code, key_hop, key_seed = code[order], key_hop[order], key_seed[order]
+    amount_in, amount_out = amount_in[order], amount_out[order]
     return pd.DataFrame({
-        "seed_id": _values(index.tx_id, seed_rows[key_seed[order]]),
+        "seed_id": seed_ids.take(key_seed).reset_index(drop=True),
         "account": _values(index.accounts, code),
         "hop": key_hop,
         "amount_in": round_half_away(amount_in),

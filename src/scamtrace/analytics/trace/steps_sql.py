@@ -7,6 +7,9 @@ from scamtrace.analytics.trace.options import TraceOptions
 # Amounts are rounded in outputs so that both engines write identical files although
 # they add floating-point numbers in different orders.
 DECIMALS = 6
+#: a balance below this (in currency units) counts as empty: the proportional policy
+#: keeps nothing of the money that was there before (float noise is not money)
+EMPTY = 1e-6
 
 
 def seed_rows_sql() -> str:
