@@ -266,7 +266,7 @@ def _probe(index: LookupIndex, audiences: Sequence[str], kinds, values) -> tuple
             found, best = hit, records
             continue
         better = hit & (~found | (records["score"] > best["score"]))
-        best[better] = records[better]
+        best = np.where(better, records.view(np.void), best.view(np.void)).view(RECORD_DTYPE)
         found |= hit
     return found, best
 
