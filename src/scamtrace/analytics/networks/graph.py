@@ -275,7 +275,12 @@ def _leiden_two_processes(first: np.ndarray, second: np.ndarray,
     # A forked child sees the arrays without copying them; only its labels come back.
     _FORKED_ARGS = (second, args)
     try:
-        with multiprocessing.get_context("fork").Pool(1) as pool:
+        pool = multiprocessing.get_context("fork").Pool(1)
+    except (AssertionError, OSError, ValueError):  # a daemon process, no fork: one by one
+        _FORKED_ARGS = ()
+        return [_leiden_subset(first, *args), _leiden_subset(second, *args)]
+    try:
+        with pool:
             pending = pool.apply_async(_forked_leiden, ("second",))
             mine = _leiden_subset(first, *args)
             theirs = pending.get()
