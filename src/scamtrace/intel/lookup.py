@@ -247,8 +247,8 @@ def _canonical_many(
 def _probe(index: LookupIndex, audiences: Sequence[str], kinds, values) -> tuple:
     """The best visible record of each identifier: ``(found mask, records)``.
 
-    One BLAKE2b key per identifier and audience (the digests joined and read as one
-    uint64 array), then a vectorised search of the sorted keys; among the caller's
+    One BLAKE2b key per identifier and audience (:func:`index_key`; the digests joined
+    and read as one uint64 array), then a vectorised search of the sorted keys; among the caller's
     audiences the first record found wins unless a later one has a strictly higher score,
     as in :func:`lookup_one`.
     """
@@ -257,10 +257,17 @@ def _probe(index: LookupIndex, audiences: Sequence[str], kinds, values) -> tuple
     best = np.zeros(count, RECORD_DTYPE)
     blake2b = hashlib.blake2b
     for audience in audiences:
-        digests = [
-            blake2b(f"{audience}|{kind}:{value}".encode(), digest_size=8).digest()
-            for kind, value in zip(kinds, values, strict=True)
-        ]
+        # index_key, from a hash of the "audience|kind:" prefix copied per identifier:
+        # copying a started hash costs less than constructing one.
+        started = {
+            kind: blake2b(f"{audience}|{kind}:".encode(), digest_size=8) for kind in set(kinds)
+        }
+        digests = []
+        append = digests.append
+        for kind, value in zip(kinds, values, strict=True):
+            digest = started[kind].copy()
+            digest.update(value.encode())
+            append(digest.digest())
         keys = np.frombuffer(b"".join(digests), dtype="<u8")
         hit, records = index.find(keys)
         if not found.any():
