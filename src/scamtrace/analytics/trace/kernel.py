@@ -233,11 +233,9 @@ class _Frontier:
         return _Frontier(self.seed[keep], self.limit[keep], self.row[keep], self.x[keep])
 
 
-#: debits examined one by one after each deposit before the kernel turns to binary
-#: search (mules pass money on in a few transfers; busy accounts are searched), and the
-#: number of deposits still going below which searching them is cheaper than stepping
+#: debits examined after each deposit before the kernel turns to binary search (mules
+#: pass money on in a few transfers; busy accounts are searched)
 _STEPS = 8
-_FEW = 64
 
 
 def trace_with_index(
@@ -277,18 +275,17 @@ def trace_with_index(
         parts.append((frontier.seed, np.full(len(frontier.row), hop, dtype=np.int32),
                       frontier.row, frontier.x))
     seed_idx, hops, tx_rows, amounts = (np.concatenate(c) for c in zip(*parts))
-    ids = index.tx_id.take(pa.array(tx_rows, pa.int64()))
-    numeric = pa.types.is_integer(ids.type) or pa.types.is_floating(ids.type)
-    id_key = ids.to_numpy() if numeric else index.id_order[tx_rows]
-    order = np.lexsort((id_key, hops, seed_idx))
+    order = np.argsort((seed_idx * (options.max_hops + 1) + hops) * index.n_rows
+                       + index.id_order[tx_rows])
     seed_idx, hops, tx_rows, amounts = seed_idx[order], hops[order], tx_rows[order], \
         amounts[order]
-    record = index.rows[tx_rows]
+    ids = index.tx_id.take(pa.array(tx_rows, pa.int64()))
+    record = _gather(index.rows, tx_rows)
     seed_ids = index.tx_id.take(pa.array(rows, pa.int64())).to_pandas()
     trail = pd.DataFrame({
         "seed_id": seed_ids.take(seed_idx).reset_index(drop=True),
         "hop": hops,
-        "tx_id": ids.take(pa.array(order, pa.int64())).to_pandas(),
+        "tx_id": ids.to_pandas(),
         "src": _values(index.accounts, record["src"]),
         "dst": _values(index.accounts, record["dst"]),
         "amount_traced": round_half_away(amounts),
@@ -300,12 +297,12 @@ def trace_with_index(
 def _hop(index: LedgerIndex, frontier: _Frontier, options: TraceOptions) -> _Frontier:
     """One hop for every traced deposit at once: what each later debit carries.
 
-    Each deposit's debits are examined in time order from its first later debit, all
-    deposits together, until the money is used up on the outflow axis, the window or
-    the account's debits end; the few still going after :data:`_STEPS` debits (busy
-    accounts, or money behind much older money) find their range by binary search.
+    Each deposit's first :data:`_STEPS` later debits are examined, all deposits
+    together, up to where the money is used up on the outflow axis, the window or the
+    account's debits end; the few still going after them (busy accounts, or money behind
+    much older money) find the rest of their range by binary search.
     """
-    deposit_row = index.rows[frontier.row]
+    deposit_row = _gather(index.rows, frontier.row)
     amt_in, out_before = deposit_row["amount"], deposit_row["out_before"]
     first, end = deposit_row["first_debit"], deposit_row["end_debit"]
     if options.policy == "fifo":
@@ -321,29 +318,30 @@ def _hop(index: LedgerIndex, frontier: _Frontier, options: TraceOptions) -> _Fro
     # a debit occupying [q - amount, q) on the outflow axis carries money when it meets
     # [low, high); with non-negative amounts, once q - amount passes high none after can
     reach = high + 1e-9 * np.abs(high) + 1e-9
-    found_deposit, found_debit = [np.zeros(0, np.int64)], [np.zeros(0, DEBIT)]
-    active, position = np.arange(len(first)), first.copy()
-    for _ in range(_STEPS):
-        active = active[position[active] < end[active]]
-        debit = index.debits[position[active]]
-        going = debit["rank"] < frontier.limit[active]
-        if options.policy != "fifo":  # once the account was empty, none of ours is left
-            going &= debit["epoch"] == deposit_row["epoch"][active]
-        if monotone:
-            going &= debit["cum"] - debit["amount"] < reach[active]
-        active = active[going]
-        found_deposit.append(active)
-        found_debit.append(debit[going])
-        position[active] += 1
-        if len(active) < _FEW:
-            break
-    active = active[position[active] < end[active]]
+    # the first _STEPS debits after each deposit, all deposits at once; along a deposit's
+    # debits each condition, once false, stays false (ranks, epochs and the outflow
+    # axis only grow), so the debits that pass are a prefix of each deposit's run
+    span = np.minimum(end - first, _STEPS)
+    span = np.maximum(span, 0)
+    deposit = np.repeat(np.arange(len(first)), span)
+    at = np.arange(int(span.sum()), dtype=np.int64) - np.repeat(np.cumsum(span) - span, span) \
+        + first[deposit]
+    debit = _gather(index.debits, at)
+    going = debit["rank"] < frontier.limit[deposit]
+    if options.policy != "fifo":  # once the account was empty, none of ours is left
+        going &= debit["epoch"] == deposit_row["epoch"][deposit]
+    if monotone:
+        going &= debit["cum"] - debit["amount"] < reach[deposit]
+    found_deposit, found_debit = [deposit[going]], [_gather(debit, np.flatnonzero(going))]
+    # deposits whose every stepped debit passed and that have more: search the rest
+    passed = np.bincount(deposit[going], minlength=len(first))
+    active = np.flatnonzero((passed == span) & (span == _STEPS) & (first + _STEPS < end))
     if len(active):
-        deposit, at = _search_rest(index, active, position[active], end[active],
-                                   deposit_row["dst"][active], frontier.limit[active],
-                                   low[active], high[active])
-        found_deposit.append(deposit)
-        found_debit.append(index.debits[at])
+        more, at = _search_rest(index, active, first[active] + _STEPS, end[active],
+                                deposit_row["dst"][active], frontier.limit[active],
+                                low[active], high[active])
+        found_deposit.append(more)
+        found_debit.append(_gather(index.debits, at))
     deposit, debit = np.concatenate(found_deposit), np.concatenate(found_debit)
     q_out, amt_out, x = debit["cum"], debit["amount"], frontier.x[deposit]
     if options.policy == "fifo":
@@ -414,7 +412,7 @@ def _trail_accounts(index: LedgerIndex, seed_ids: pd.Series, seed: np.ndarray,
     key_hop = (keys % n_hops).astype(np.int32)
     code = keys // n_hops % n_accounts
     key_seed = keys // n_hops // n_accounts
-    order = np.lexsort((index.account_order[code], key_hop, key_seed))
+    order = np.argsort((key_seed * n_hops + key_hop) * n_accounts + index.account_order[code])
     code, key_hop, key_seed = code[order], key_hop[order], key_seed[order]
     amount_in, amount_out = amount_in[order], amount_out[order]
     return pd.DataFrame({
@@ -426,6 +424,13 @@ def _trail_accounts(index: LedgerIndex, seed_ids: pd.Series, seed: np.ndarray,
         "amount_remaining": round_half_away(np.maximum(amount_in - amount_out, 0.0)),
         "is_sink": ~index.sends[code],
     })
+
+
+def _gather(records: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """``records[at]`` for a structured array, copying whole records as raw words (numpy's
+    own structured gather goes field by field, many times slower)."""
+    raw = records.view(np.int64).reshape(len(records), records.dtype.itemsize // 8)
+    return np.take(raw, at, axis=0).view(records.dtype).reshape(-1)
 
 
 def round_half_away(values: np.ndarray) -> np.ndarray:

@@ -44,27 +44,23 @@ def summarise_trails(trail: pd.DataFrame, accounts: pd.DataFrame) -> list[dict[s
     pairs = np.sort(seed * width + codes)
     pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])]
     n_accounts = np.bincount(pairs // width, minlength=n_seeds)
-    rows = zip(seeds.tolist(), firsts["src"].tolist(), amount.tolist(), shares.tolist(),
-               present.tolist(), sinks.tolist(), held.tolist(), n_accounts.tolist())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        of_amount = [np.where(amount > 0, np.round(v / amount, 4), 0.0).tolist()
+                     for v in (sinks, held, sinks + held)]
+    rows = zip(seeds.tolist(), firsts["src"].tolist(), np.round(amount, 2).tolist(),
+               shares.tolist(), present.tolist(), *of_amount, n_accounts.tolist())
+    # plain Python values from here (tolist), one dict per seed
     return [
         {
-            "seed_id": _plain(seed_id),
-            "victim_account": _plain(victim),
-            "amount": round(total, 2),
+            "seed_id": seed_id,
+            "victim_account": victim,
+            "amount": total,
             "layers": {str(h): share for h, (share, there) in enumerate(zip(layer, here))
                        if there},
-            "sinks": _share(at_sinks, total),
-            "held": _share(still, total),
-            "located": _share(at_sinks + still, total),
-            "accounts": int(count),
+            "sinks": at_sinks,
+            "held": still,
+            "located": located,
+            "accounts": count,
         }
-        for seed_id, victim, total, layer, here, at_sinks, still, count in rows
+        for seed_id, victim, total, layer, here, at_sinks, still, located, count in rows
     ]
-
-
-def _share(value: float, amount: float) -> float:
-    return round(float(value) / amount, 4) if amount else 0.0
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if hasattr(value, "item") else value
