@@ -198,7 +198,7 @@ def lookup_one(
 
 #: Bound of a policy's cache of JSON fragments (dropped whole when full).
 FRAGMENT_CACHE_SIZE = 50_000
-_FRAGMENTS: dict[tuple, dict] = {}
+_FRAGMENTS: dict[tuple, _Fragments] = {}
 #: The record's bytes that make its reasons: n_members, n_reports, n_reporters, reasons.
 _REASON_START = RECORD_DTYPE.fields["n_members"][1]
 _REASON_END = RECORD_DTYPE.fields["first_seen"][1]
@@ -279,14 +279,33 @@ def _probe(index: LookupIndex, audiences: Sequence[str], kinds, values) -> tuple
     return found, best
 
 
-def _fragments_for(policy: Mapping[str, str] | None) -> dict:
-    """The caller's policy's cache of JSON fragments (statuses depend on the policy)."""
+class _Fragments:
+    """One policy's cached JSON fragments of known answers."""
+
+    def __init__(self, policy: Mapping[str, str] | None) -> None:
+        self.policy = policy
+        #: ``"known":..,"action":..,"reasons":`` by packed tier, score and eligibility.
+        self.status = np.full(1 << 17, None, dtype=object)
+        self.filled = np.zeros(1 << 17, dtype=bool)
+        #: The JSON list of reasons by a record's reason bytes.
+        self.reasons: dict[bytes, str] = {}
+
+    def statuses(self, codes: np.ndarray) -> list[str]:
+        """The status fragments for many packed codes (numpy gathers, no dict per item)."""
+        for code in np.unique(codes[~self.filled[codes]]).tolist():
+            self.status[code] = _status_json(code, self.policy) + ',"reasons":'
+            self.filled[code] = True
+        return self.status[codes].tolist()
+
+
+def _fragments_for(policy: Mapping[str, str] | None) -> _Fragments:
+    """The caller's policy's cache of JSON fragments (actions depend on the policy)."""
     key = tuple(sorted(policy.items())) if policy else ()
     cache = _FRAGMENTS.get(key)
-    if cache is None or len(cache) >= FRAGMENT_CACHE_SIZE:
+    if cache is None or len(cache.reasons) >= FRAGMENT_CACHE_SIZE:
         if len(_FRAGMENTS) >= 64:
             _FRAGMENTS.clear()
-        cache = _FRAGMENTS[key] = {}
+        cache = _FRAGMENTS[key] = _Fragments(policy)
     return cache
 
 
@@ -311,7 +330,8 @@ def _flags_json(flags: int) -> str:
     return f'"official":{official},"held_for_review":{held}'
 
 
-_FLAGS_JSON = {flags: _flags_json(flags) for flags in range(256)}
+#: ``,"official":..,"held_for_review":..,`` by the flags byte.
+_FLAGS_JSON = np.array([f",{_flags_json(flags)}," for flags in range(256)], dtype=object)
 
 
 def _clock_table() -> np.ndarray:
@@ -399,17 +419,19 @@ def _answers_json(
         kind, raw = items[position]
         answer = {"kind": str(kind), "value": str(raw), "error": detail}
         out[position] = orjson.dumps(answer).decode()
-    statuses = (
-        (best["tier"].astype(np.int32) << 9)
-        | (best["score"].astype(np.int32) << 1)
+    cache = _fragments_for(policy)
+    codes = (
+        (best["tier"].astype(np.intp) << 9)
+        | (best["score"].astype(np.intp) << 1)
         | (best["flags"] & FLAG_BLOCK_ELIGIBLE)
-    ).tolist()
-    flags = best["flags"].tolist()
+    )
+    statuses = cache.statuses(codes)
+    flags = _FLAGS_JSON[best["flags"]].tolist()
     raw_records = best.view(np.uint8).reshape(len(best), RECORD_DTYPE.itemsize)
     packed = np.ascontiguousarray(raw_records[:, _REASON_START:_REASON_END])
     packed_list = packed.view(_REASON_DTYPE).ravel().tolist()
     dates = _dates_json(best["first_seen"], best["last_seen"])
-    cache = _fragments_for(policy)
+    reasons = cache.reasons
     kind_json = {kind: _json_str(kind) for kind in set(kinds)}
     for position, kind, value, known, status, flag, reasons_key, closing in zip(
         positions,
@@ -432,15 +454,10 @@ def _answers_json(
                 f'{head}"tier":"none","known":false,"score":0,"action":"none","reasons":[]}}'
             )
             continue
-        status_json = cache.get(status)
-        if status_json is None:
-            status_json = cache[status] = _status_json(status, policy)
-        reasons_json = cache.get(reasons_key)
+        reasons_json = reasons.get(reasons_key)
         if reasons_json is None:
-            reasons_json = cache[reasons_key] = _reasons_json(reasons_key)
-        out[position] = (
-            f'{head}{status_json},"reasons":{reasons_json},{_FLAGS_JSON[flag]},{closing}'
-        )
+            reasons_json = reasons[reasons_key] = _reasons_json(reasons_key)
+        out[position] = f"{head}{status}{reasons_json}{flag}{closing}"
     return out
 
 
