@@ -285,8 +285,8 @@ class _Fragments:
     def __init__(self, policy: Mapping[str, str] | None) -> None:
         self.policy = policy
         #: ``"known":..,"action":..,"reasons":`` by packed tier, score and eligibility.
-        self.status = np.full(1 << 17, None, dtype=object)
-        self.filled = np.zeros(1 << 17, dtype=bool)
+        self.status = np.full(8 << 9, None, dtype=object)
+        self.filled = np.zeros(8 << 9, dtype=bool)
         #: The JSON list of reasons by a record's reason bytes.
         self.reasons: dict[bytes, str] = {}
 
@@ -421,7 +421,7 @@ def _answers_json(
         out[position] = orjson.dumps(answer).decode()
     cache = _fragments_for(policy)
     codes = (
-        (best["tier"].astype(np.intp) << 9)
+        (np.minimum(best["tier"], 7).astype(np.intp) << 9)  # tiers are 0-4
         | (best["score"].astype(np.intp) << 1)
         | (best["flags"] & FLAG_BLOCK_ELIGIBLE)
     )
