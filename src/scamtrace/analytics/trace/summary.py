@@ -50,13 +50,13 @@ def summarise_trails(trail: pd.DataFrame, accounts: pd.DataFrame) -> list[dict[s
     rows = zip(seeds.tolist(), firsts["src"].tolist(), np.round(amount, 2).tolist(),
                shares.tolist(), present.tolist(), *of_amount, n_accounts.tolist())
     # plain Python values from here (tolist), one dict per seed
+    keys = [str(h) for h in range(n_hops)]
     return [
         {
             "seed_id": seed_id,
             "victim_account": victim,
             "amount": total,
-            "layers": {str(h): share for h, (share, there) in enumerate(zip(layer, here))
-                       if there},
+            "layers": {key: share for key, share, there in zip(keys, layer, here) if there},
             "sinks": at_sinks,
             "held": still,
             "located": located,
