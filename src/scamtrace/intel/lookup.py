@@ -248,9 +248,9 @@ def _probe(index: LookupIndex, audiences: Sequence[str], kinds, values) -> tuple
     """The best visible record of each identifier: ``(found mask, records)``.
 
     One BLAKE2b key per identifier and audience (:func:`index_key`; the digests joined
-    and read as one uint64 array), then a vectorised search of the sorted keys; among the caller's
-    audiences the first record found wins unless a later one has a strictly higher score,
-    as in :func:`lookup_one`.
+    and read as one uint64 array), then a vectorised search of the sorted keys
+    (:meth:`LookupIndex.find`); among the caller's audiences the first record found wins
+    unless a later one has a strictly higher score, as in :func:`lookup_one`.
     """
     count = len(values)
     found = np.zeros(count, bool)
