@@ -33,6 +33,21 @@ def test_official_domains_are_benign(url):
     assert verdict.score < 0.5
 
 
+@pytest.mark.parametrize(
+    "url", ["https://www.cisco.com/c/en/us/support", "https://www.ubank.com.au/banking",
+            "http://www.sbank.in", "https://www.express.co.uk/news"])
+def test_other_real_names_near_a_short_brand_name_are_not_typosquats(url):
+    from scamtrace.messages.urls import _rules
+
+    _, score, brand, reasons, _ = _rules(url)
+    assert brand is None and score < 0.8, reasons
+
+
+def test_a_short_brand_name_with_one_wrong_letter_is_still_a_typosquat():
+    verdict = judge_url("http://kbamk.com/login")
+    assert verdict.brand == "KBank" and verdict.verdict == "phishing"
+
+
 def test_ip_hosts_and_shorteners_raise_suspicion():
     verdicts = judge_urls(["http://203.0.113.9/kbank/login.php", "https://bit.ly/3abcd"])
     assert verdicts[0].verdict in ("suspicious", "phishing")

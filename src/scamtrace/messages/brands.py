@@ -6,7 +6,9 @@ A host imitates a brand when, without being one of its official domains, it
 
 * shows the brand once homoglyphs, punycode and digit swaps are undone (``kbаnk``,
   ``xn--...``, ``scb-0nline``),
-* is one or two edits away from an official name (typosquat: ``kasikornbamk.com``),
+* is one or two edits away from an official name (typosquat: ``kasikornbamk.com``;
+  two edits only for names of 10 letters or more, and names under 8 letters must keep
+  their first letter, so ``cisco.com`` is not a typosquat of ``tisco.co.th``),
 * carries a brand keyword inside its own name (combosquat: ``scb-secure-login.xyz``), or
 * carries the brand in a subdomain of someone else's domain (``kbank.com.verify.top``).
 """
@@ -128,6 +130,16 @@ def edit_distance(left: str, right: str, limit: int = 3) -> int:
     return previous[-1]
 
 
+def _allowed_edits(official_name: str) -> int:
+    """Edits that still read as the name: one up to 9 letters, two from 10.
+
+    Short names sit one or two edits from many real names (``tisco``/``cisco``,
+    ``kbank``/``ubank``, ``jtexpress``/``express``), so a short name's typosquat must
+    also keep its first letter (checked by the caller); a reader anchors on it.
+    """
+    return 1 if len(official_name) < 10 else 2
+
+
 def _keyword_in(keyword: str, brand: Brand, text: str, tokens: set[str]) -> bool:
     if keyword in tokens:
         return True
@@ -162,8 +174,8 @@ def find_imitation(host: str, registered_domain: str | None, public_suffix: str 
                 technique = "homoglyph" if unicode_host else "typosquat"
                 return BrandMatch(brand, technique, f"{unicode_host or registered} reads as {domain}")
             distance = edit_distance(own_skeleton, official_name, 2)
-            allowed = 1 if len(official_name) < 8 else 2
-            if len(official_name) >= 5 and 0 < distance <= allowed:
+            if len(official_name) >= 5 and 0 < distance <= _allowed_edits(official_name) and (
+                    len(official_name) >= 8 or own_skeleton[:1] == official_name[:1]):
                 return BrandMatch(brand, "typosquat",
                                   f"{registered} is {distance} edit(s) from {domain}")
             if subdomain and (subdomain == domain or subdomain.endswith("." + domain)
