@@ -3,10 +3,12 @@
 The SQL policies find, at every hop, the frontier accounts' transfers and ledgers by
 reading the whole transactions table: a hop costs as much as the data, however small
 the trail. The kernel builds once a :class:`LedgerIndex` of the transactions: every
-account's debits and credits in time order with running totals (two compressed sparse
-row arrays, the counterpart of a graph library's adjacency lists). A hop then costs in
-proportion to the traced deposits and the debits that can carry their money, found by
-binary search: all seeds together, numpy array operations, no loop over seeds.
+account's debits in time order with running totals (compressed sparse rows, the
+counterpart of a graph library's adjacency lists), and for every transfer its receiver's
+ledger at that moment. A hop then costs in proportion to the traced deposits and the
+debits that can carry their money (the first few stepped through, the rest of a busy
+account's found by binary search): all seeds together, numpy array operations, no loop
+over seeds.
 
 Same rules and same results as the SQL of :mod:`.allocation_sql` (the tests compare
 them, and the Spark backend runs the SQL): debits after the deposit (same ``ts``: a
