@@ -6,7 +6,8 @@ Every figure is printed beside the baseline measured in the same run. "ours" is 
 training pipeline of the shipped models (:func:`scamtrace.messages.training.fit_label_model`,
 :func:`~scamtrace.messages.training.fit_url_model`) fitted on each training fold only:
 * Thai (thai-sms-ssivakorn, deduplicated, label map applied), 5-fold grouped by
-  near-duplicate clusters: macro-F1 legit/spam/scam, raw and with URLs masked;
+  near-duplicate clusters: macro-F1 legit/spam/scam, raw and with URLs masked, and how
+  often appending a link to a held-out legit text makes it non-legit (both languages);
 * English (uci-sms-spam, deduplicated), 5-fold grouped: spam F1 (spam or scam = spam);
 * URLs (url-hannousse-11430), 5-fold, URL string only: accuracy of the linear lexical
   model alone, of the shipped model (trees stacked on it) and of that combined with the rules;
@@ -28,9 +29,8 @@ from sklearn.svm import LinearSVC
 
 from scamtrace.messages import datasets
 from scamtrace.messages.classifier import classify_texts
-from scamtrace.messages.link_kinds import model_text
 from scamtrace.messages.model_store import url_model_from_arrays
-from scamtrace.messages.normalise import mask_urls_only
+from scamtrace.messages.normalise import URL_CANDIDATE, mask_urls_only, model_text
 from scamtrace.messages.training import fit_label_model, fit_url_model, label_scores
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -40,24 +40,47 @@ def _baseline():
     return TfidfVectorizer(analyzer="char", ngram_range=(1, 4), sublinear_tf=True)
 
 
+_PROBE_LINKS = ("https://photos.example.com/abc", "bit.ly/3abc")
+
+
 def _cross_validate(texts, labels, groups, folds=5):
-    """Out-of-fold predictions of the baseline and of scamtrace's label model."""
+    """Out-of-fold predictions of the baseline and of scamtrace's label model.
+
+    Also returns, per model, the share of held-out legit texts without a link, predicted
+    legit, that stop being legit when a link (a generic host or a shortener) is appended.
+    """
     texts = np.array(texts, dtype=object)
     labels = np.array(labels)
-    classes = sorted(set(labels))
-    targets = np.array([classes.index(label) for label in labels])
+    classes = np.array(sorted(set(labels)), dtype=object)
+    targets = np.array([list(classes).index(label) for label in labels])
     base = np.empty(len(labels), dtype=object)
     ours = np.empty(len(labels), dtype=object)
+    flips = {"base": [], "ours": []}
     masked = [model_text(t) for t in texts]
     splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=0)
     for train, test in splitter.split(texts, labels, groups):
         vectorizer = _baseline().fit(texts[train])
-        base[test] = LinearSVC().fit(vectorizer.transform(texts[train]), labels[train]).predict(
-            vectorizer.transform(texts[test]))
+        baseline = LinearSVC().fit(vectorizer.transform(texts[train]), labels[train])
+        base[test] = baseline.predict(vectorizer.transform(texts[test]))
         model = fit_label_model([masked[i] for i in train], targets[train], None)
-        scores = label_scores(model, [masked[i] for i in test])
-        ours[test] = np.array(classes, dtype=object)[scores.argmax(axis=1)]
-    return labels, base, ours
+        ours[test] = classes[label_scores(model, [masked[i] for i in test]).argmax(axis=1)]
+        for link in _PROBE_LINKS:
+            for name, predicted in (("base", base), ("ours", ours)):
+                probe = [i for i in test if labels[i] == predicted[i] == "legit"
+                         and not URL_CANDIDATE.search(texts[i])]
+                linked = [f"{texts[i]} {link}" for i in probe]
+                if name == "base":
+                    after = baseline.predict(vectorizer.transform(linked))
+                else:
+                    after = classes[label_scores(model, [model_text(t) for t in linked])
+                                    .argmax(axis=1)]
+                flips[name].extend(after != "legit")
+    return labels, base, ours, {k: float(np.mean(v)) for k, v in flips.items()}
+
+
+def _flip_row(name, flips):
+    print(f"{name:<46} ours {flips['ours']:.4f}  baseline {flips['base']:.4f}  "
+          "(share of held-out legit texts a link makes non-legit; lower is better)", flush=True)
 
 
 def _row(name, ours, base, bar):
@@ -70,11 +93,12 @@ def bench_thai():
     thai = datasets.load_thai_ssivakorn(DATA)
     groups = datasets.near_duplicate_groups(thai.texts)
     print(f"thai-sms-ssivakorn: {len(thai.texts)} unique texts, {len(set(groups))} clusters")
-    labels, base, ours = _cross_validate(thai.texts, thai.labels, groups)
+    labels, base, ours, flips = _cross_validate(thai.texts, thai.labels, groups)
     raw = f1_score(labels, ours, average="macro")
     _row("Thai macro-F1 (grouped 5-fold)", raw, f1_score(labels, base, average="macro"), 0.95)
+    _flip_row("Thai: a link appended to legit text", flips)
     masked_texts = [mask_urls_only(t) for t in thai.texts]
-    labels, base_m, ours_m = _cross_validate(masked_texts, thai.labels, groups)
+    labels, base_m, ours_m, _ = _cross_validate(masked_texts, thai.labels, groups)
     masked = f1_score(labels, ours_m, average="macro")
     _row("Thai macro-F1, URLs masked", masked, f1_score(labels, base_m, average="macro"), 0.95)
     print(f"{'Thai masked minus raw (bar: within 0.02)':<46} {masked - raw:+.4f}")
@@ -84,10 +108,11 @@ def bench_english():
     uci = datasets.load_uci_sms(DATA)
     groups = datasets.near_duplicate_groups(uci.texts)
     print(f"uci-sms-spam: {len(uci.texts)} unique texts, {len(set(groups))} clusters")
-    labels, base, ours = _cross_validate(uci.texts, uci.labels, groups)
+    labels, base, ours, flips = _cross_validate(uci.texts, uci.labels, groups)
     truth = labels == "spam"
     _row("English spam F1 (grouped 5-fold)", f1_score(truth, ours != "legit"),
          f1_score(truth, base == "spam"), 0.97)
+    _flip_row("English: a link appended to legit text", flips)
 
 
 def bench_urls(quick: bool):

@@ -28,6 +28,17 @@ def test_a_bank_notice_with_its_official_link_stays_legit():
     assert {"kind": "domain", "value": "kasikornbank.com"} in result.to_dict()["indicators"]
 
 
+@pytest.mark.parametrize("link", ["https://photos.example.com/abc", "bit.ly/3abc",
+                                  "https://promo.example.xyz/x"])
+def test_appending_a_link_to_a_legit_message_changes_nothing(link):
+    texts = ["ถึงบ้านแล้วนะ", "Meeting notes are here, see you at 3"]
+    before = classify_texts(texts)
+    after = classify_texts([f"{text} {link}" for text in texts])
+    for old, new in zip(before, after):
+        assert old.label == new.label == "legit"
+        assert old.scores == new.scores
+
+
 def test_scores_are_probabilities_and_scams_have_a_type():
     results = classify_texts(["ฟรีเครดิต 200 บาท สล็อตเว็บตรง ฝากถอนไม่มีขั้นต่ำ สมัครเลย",
                               "ถึงบ้านแล้วนะ"])

@@ -1,9 +1,9 @@
 """Classify messages: legit / spam / scam, a scam type, calibrated scores, language, indicators.
 
-The label model scores masked text (links, numbers and codes replaced by tokens, see
-:func:`scamtrace.messages.link_kinds.model_text`: a link becomes a token for its kind,
-official, shortener, risky TLD or other, never its address), so a bank's real notice
-with a link stays legit and a scam is recognised by its wording. Scores are a softmax of the
+The label model scores masked text (links removed, numbers and codes replaced by tokens,
+see :func:`scamtrace.messages.normalise.model_text`), so a link is never evidence by
+itself: a bank's real notice with a link stays legit and a scam is recognised by its
+wording; the links are judged separately (:mod:`scamtrace.messages.urls`). Scores are a softmax of the
 SVM decision values divided by a temperature fitted out of fold: a score of 0.9 is right
 about nine times in ten on held-out data. The scam type comes from the cue lexicons when
 one type clearly dominates and from the type model otherwise.
@@ -24,8 +24,8 @@ from scamtrace.messages.features import (
     tfidf_entries,
     tfidf_scores,
 )
-from scamtrace.messages.link_kinds import model_text
 from scamtrace.messages.model_store import load_text_model
+from scamtrace.messages.normalise import model_text
 from scamtrace.messages.scam_types import cue_type
 
 

@@ -35,13 +35,13 @@ from scamtrace.messages.features import (
     tfidf_matrix,
     tfidf_scores,
 )
-from scamtrace.messages.link_kinds import model_text
 from scamtrace.messages.model_store import (
     PROVENANCE_FILE,
     TEXT_MODEL_FILE,
     URL_MODEL_FILE,
     save_arrays,
 )
+from scamtrace.messages.normalise import model_text
 from scamtrace.messages.scam_types import SCAM_TYPES, cue_type
 from scamtrace.messages.url_lexical import (
     DENSE_NAMES,
@@ -151,7 +151,7 @@ def _oof_scores(matrix, targets: np.ndarray, groups: np.ndarray, c: float,
 
 def fit_label_model(model_texts: list[str], targets: np.ndarray, groups: np.ndarray | None,
                     c: float = 1.0) -> dict[str, np.ndarray]:
-    """Fit the label model on texts already passed through ``link_kinds.model_text``.
+    """Fit the label model on texts already passed through ``normalise.model_text``.
 
     Sublinear TF-IDF of hashed char 1-5-grams, L2-normalised per text; a linear SVM with
     class weights balanced (the classes are uneven and the bar is macro-F1). With
@@ -302,7 +302,7 @@ def train_all(data_dir: Path, out_dir: Path, c_text: float = 1.0, c_url: float =
                    "typed_scams": dict(Counter(t for _, t in typed)), "urls": len(urls),
                    "phishing_urls": int(phishing.sum())},
         "features": {
-            "text": f"char 1-5-grams of masked text with link-kind tokens, 2**{TEXT_BITS} "
+            "text": f"char 1-5-grams of masked text (links removed), 2**{TEXT_BITS} "
                     "hashed, sublinear TF-IDF, L2-normalised per text",
             "type": f"char 1-5-gram counts, 2**{TYPE_BITS} hashed",
             "url": f"char 1-5-grams 2**{URL_BITS} hashed + alphanumeric tokens and token "
