@@ -175,3 +175,19 @@ def test_contacts_who_then_paid_a_flagged_account(engine):
                   flagged_accounts=flagged)
     assert f["M"]["paid_flagged_contacts"] == 1  # X3 paid before M called
     assert f["P"]["paid_flagged_contacts"] == 0
+
+
+def test_a_call_to_oneself_is_one_callee_both_ways(engine):
+    calls = pd.DataFrame(
+        [("V", "V", "2026-01-01 10:00", 20, "N", "I7"),
+         ("V", "V", "2026-01-01 11:00", 20, "N", "I7"),
+         ("V", "W", "2026-01-01 12:00", 20, "N", "I7"),
+         ("W", "V", "2026-01-01 09:00", 20, "N", "I8")],
+        columns=["caller", "callee", "ts", "duration_s", "cell_id", "imei"],
+    ).assign(ts=lambda d: pd.to_datetime(d["ts"]))
+    engine.register(calls, "calls")
+    compute_sim_features(engine, SimTables(calls="calls"), WINDOW)
+    v = engine.fetch_pandas("sim_features").set_index("msisdn").loc["V"]
+    assert (v["out_calls"], v["in_calls"], v["distinct_callees"]) == (3, 3, 2)
+    # V itself is new (first contact is V's own call); W had called V at 09:00.
+    assert v["new_callee_share"] == pytest.approx(0.5)
