@@ -50,6 +50,8 @@ class HubPolicy:
         diversity_split_nodes: the diversity pass splits components from this size on
             (smaller values also catch mules shared by two small gangs, at the price of
             cutting connectors inside one gang: on the simulator 150 did better than 8).
+            Used by :func:`find_hubs`; :func:`hubs_and_communities`, which the
+            ``networks`` command runs, splits at its own ``min_split_nodes``.
     """
 
     max_degree: int = 60
