@@ -1,6 +1,7 @@
 """Message intelligence quality and speed against a char TF-IDF + linear SVM baseline.
 
-Run: .venv/bin/python bench/bench_messages.py [--quick]
+Run: .venv/bin/python bench/bench_messages.py [--quick] [speed] [urls] [english] [thai]
+(no part named: all four).
 
 Every figure is printed beside the baseline measured in the same run. "ours" is the
 training pipeline of the shipped models (:func:`scamtrace.messages.training.fit_label_model`,
@@ -170,10 +171,16 @@ def main() -> None:
     if not DATA.is_dir():
         print(f"shared data not found at {DATA}; nothing to measure")
         return
-    bench_speed(quick)
-    bench_urls(quick)
-    bench_english()
-    bench_thai()
+    parts = [a for a in sys.argv[1:] if not a.startswith("--")] or [
+        "speed", "urls", "english", "thai"]
+    if "speed" in parts:
+        bench_speed(quick)
+    if "urls" in parts:
+        bench_urls(quick)
+    if "english" in parts:
+        bench_english()
+    if "thai" in parts:
+        bench_thai()
 
 
 if __name__ == "__main__":

@@ -189,9 +189,14 @@ def tfidf_entries(docs: np.ndarray, columns: np.ndarray, n_docs: int, idf: np.nd
     bits = int(idf.shape[0]).bit_length() - 1
     if column_bits is not None and column_bits > bits:
         columns = columns >> (column_bits - bits)
-    keys, counts = np.unique((docs.astype(np.int64) << bits) | columns, return_counts=True)
-    pair_docs = keys >> bits
-    pair_columns = keys & ((1 << bits) - 1)
+    # CSR construction sums duplicates with a per-row sort: about twice as fast as a
+    # global np.unique over (doc, column) keys.
+    counts = sparse.csr_matrix((np.ones(len(docs), dtype=np.float64), (docs, columns)),
+                               shape=(n_docs, 2**bits))
+    counts.sum_duplicates()
+    pair_docs = np.repeat(np.arange(n_docs, dtype=np.int64), np.diff(counts.indptr))
+    pair_columns = counts.indices.astype(np.int64)
+    counts = counts.data
     values = (1.0 + np.log(counts)) * idf[pair_columns]
     norms = np.sqrt(np.bincount(pair_docs, weights=values * values, minlength=n_docs))
     values /= np.maximum(norms, 1e-12)[pair_docs]
