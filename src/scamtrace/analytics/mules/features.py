@@ -106,7 +106,7 @@ def account_aggregates_sql(ordered: str, scales: DataScales, utc_offset_hours: i
         GROUP BY account"""
 
 
-def burst_features_sql(pair_buckets: str, ordered: str, contacts: str, scales: DataScales) -> str:
+def burst_features_sql(ordered: str, contacts: str, scales: DataScales) -> str:
     """Per account: busiest burst windows, new senders, splitting and dormancy.
 
     A sender is new in the window of its first transfer to the account. Splitting is the
@@ -117,12 +117,13 @@ def burst_features_sql(pair_buckets: str, ordered: str, contacts: str, scales: D
         f"CAST(floor((first_ts - {scales.t_min}) / {scales.bucket_window}) AS BIGINT)"
     )
     return f"""
-        WITH windows AS (
+        WITH pair_buckets AS ({pair_buckets_sql(ordered)}
+        ), windows AS (
             SELECT account, bucket,
                    sum(CASE WHEN NOT is_out THEN 1 ELSE 0 END) AS senders,
                    sum(CASE WHEN is_out THEN 1 ELSE 0 END) AS receivers,
                    sum(n) AS events, max(n) AS same_pair
-            FROM {pair_buckets} GROUP BY account, bucket
+            FROM pair_buckets GROUP BY account, bucket
         ), contacts AS (
             SELECT dst AS account, src AS cp, false AS is_out, {first_bucket} AS first_bucket
             FROM {contacts}
@@ -223,12 +224,9 @@ def behaviour_pipeline(
         .add("mule_events", account_events_sql(transactions))
         .add("mule_ordered", ordered_events_sql("mule_events", scales), persist=True,
              repartition_by=["account"])
-        .add("mule_pair_buckets", pair_buckets_sql("mule_ordered"), persist=True,
-             repartition_by=["account"])
         .add("mule_aggregates", account_aggregates_sql("mule_ordered", scales, utc_offset_hours),
              persist=True)
-        .add("mule_bursts", burst_features_sql("mule_pair_buckets", "mule_ordered", "mule_contacts",
-                                              scales),
+        .add("mule_bursts", burst_features_sql("mule_ordered", "mule_contacts", scales),
              persist=True)
         .add("mule_credit_debit", credit_debit_features_sql("mule_ordered", scales),
              persist=True)
