@@ -4,11 +4,13 @@ Run: .venv/bin/python bench/bench_mules.py [--skip-speed] [--skip-quality] [--ro
 
 Quality (../shared/data/amlsim-fanin200, 20,000 accounts, 954 laundering accounts):
   - supervised, out-of-fold average precision, beside LightGBM on plain per-account
-    aggregates (same folds) and an in-degree ranking, both measured here;
+    aggregates (same folds) and an in-degree ranking, both measured here; also the
+    supervised figure without the known-mule counts (what those counts add);
   - unsupervised typology scoring average precision, beside the same in-degree ranking.
 Also (reported, not tuned on) ../shared/data/amlgentex-dev account labels.
 Speed: typology scoring of N synthetic transactions (default 10 million) on DuckDB,
-beside the time DuckDB takes just to aggregate plain per-account sums of the same table.
+beside the time DuckDB takes just to aggregate plain per-account sums of the same table;
+wall-clock and CPU time of both, and the load average (the machine is shared).
 """
 
 from __future__ import annotations
