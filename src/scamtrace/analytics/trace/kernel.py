@@ -70,8 +70,9 @@ class LedgerIndex:
         opening: per account, the smallest opening balance that keeps it from ever going
             negative.
         sends: per account, whether it ever sends (self-transfers too), else a sink.
-        id_order, account_order: the position of each row's id among the sorted ids,
-            and of each account among the sorted accounts (to sort outputs as SQL does).
+        account_order: the position of each account among the sorted accounts (to sort
+            outputs as SQL does), when known without sorting; else see
+            :meth:`account_ranks`.
     """
 
     tx_id: pa.Array
@@ -86,9 +87,9 @@ class LedgerIndex:
     debit_axis_after: np.ndarray | None
     opening: np.ndarray
     sends: np.ndarray
-    id_order: np.ndarray
-    account_order: np.ndarray
-    _row_of_id: pd.Index
+    account_order: np.ndarray | None
+    _row_of_id: pd.Index | None = None
+    _credits: tuple[np.ndarray, ...] | None = None
 
     @property
     def n_rows(self) -> int:
@@ -98,6 +99,11 @@ class LedgerIndex:
     def build(cls, engine: Engine, transactions: str = "transactions") -> LedgerIndex:
         """Read the canonical transactions once and index them.
 
+        Rows are renumbered in time order (``ts``, then ``tx_id``; no sort when the data
+        come so, as most extracts do), so a row's number is its rank; accounts are
+        integer-encoded once; each account's events are put in order by a radix sort of
+        the account codes; running totals are cumulative sums. No Python work per row.
+
         Args:
             engine: an engine holding the canonical table.
             transactions: its name.
@@ -105,120 +111,189 @@ class LedgerIndex:
         Returns:
             The index (about 200 bytes per transaction in memory).
         """
-        table = engine.fetch_arrow(f"SELECT tx_id, src, dst, amount, ts FROM {transactions}")
+        table = _in_time_order(engine.fetch_arrow(
+            f"SELECT tx_id, src, dst, amount, ts FROM {transactions}"))
         n = table.num_rows
-        ends = pa.chunked_array(table.column("src").chunks + table.column("dst").chunks)
-        encoded = ends.combine_chunks().dictionary_encode()
-        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        src, dst = codes[:n], codes[n:]
-        del codes, ends
-        n_accounts = len(encoded.dictionary)
-        ts = table.column("ts").to_numpy().astype(np.int64)
-        amount = table.column("amount").to_numpy().astype(np.float64)
-        order = pc.sort_indices(table.select(["ts", "tx_id"]),
-                                sort_keys=[("ts", "ascending"), ("tx_id", "ascending")])
-        order = order.to_numpy().astype(np.int64)
-        rank = _positions(order)
-        moving = np.flatnonzero(src != dst)
+        src, dst, accounts, account_order = _encode_accounts(table.column("src"),
+                                                             table.column("dst"))
+        n_accounts = len(accounts)
+        ts = _numpy(table.column("ts")).astype(np.int64)
+        amount = _numpy(table.column("amount")).astype(np.float64)
+        moving = src != dst
 
-        debit_key, debit_row = _sorted_events(src, rank, moving, n)
-        credit_key, credit_row = _sorted_events(dst, rank, moving, n)
+        debit_key, debit_row = _sorted_events(src, moving, n, n_accounts)
+        credit_key, credit_row = _sorted_events(dst, moving, n, n_accounts)
         debit_start = np.searchsorted(debit_key, np.arange(n_accounts + 1, dtype=np.int64) * n)
         credit_start = np.searchsorted(credit_key, np.arange(n_accounts + 1, dtype=np.int64) * n)
-        debit_cum = _running_total(amount[debit_row], debit_start)
-        credit_cum = _running_total(amount[credit_row], credit_start)
+        debit_account = np.repeat(np.arange(n_accounts, dtype=np.int64), np.diff(debit_start))
+        credit_account = dst[credit_row]
+        debit_cum = _running_total(amount[debit_row], debit_account)
+        credit_cum = _running_total(amount[credit_row], credit_account)
 
         # opening: the largest (outflow - inflow) over the account's history, reached at
         # a debit; the inflow by then is that of the credits ranked before it
-        debit_account = debit_key // n if n else debit_key
         before = np.searchsorted(credit_key, debit_key) - 1
         has_credit = before >= credit_start[debit_account]
         inflow = np.where(has_credit, credit_cum[np.maximum(before, 0)], 0.0)
         opening = np.zeros(n_accounts)
         np.maximum.at(opening, debit_account, debit_cum - inflow)
-        del inflow, debit_account
+        del inflow, debit_account, credit_start
 
-        rows = np.zeros(n, dtype=ROW)
+        rows = np.empty(n, dtype=ROW)
         rows["src"], rows["dst"], rows["amount"] = src, dst, amount
         rows["opening"] = opening[dst]
         # a self-transfer is no credit: no debits follow it (first = end = 0)
+        for name in ("first_debit", "end_debit", "in_through", "out_before", "dilution",
+                     "epoch"):
+            rows[name][~moving] = 0
         first_debit = np.searchsorted(debit_key, credit_key, side="right")
         rows["first_debit"][credit_row] = first_debit
-        rows["end_debit"][credit_row] = debit_start[dst[credit_row] + 1]
+        rows["end_debit"][credit_row] = debit_start[credit_account + 1]
         rows["in_through"][credit_row] = credit_cum
-        has_debit = first_debit > debit_start[dst[credit_row]]
+        has_debit = first_debit > debit_start[credit_account]
         rows["out_before"][credit_row] = np.where(
             has_debit, debit_cum[np.maximum(first_debit - 1, 0)], 0.0)
-        # proportional: each credit dilutes the share of the money already there by
-        # balance before / balance after; an empty account keeps nothing older (epoch)
-        balance_after = (opening[dst[credit_row]] + credit_cum
-                         - rows["out_before"][credit_row])
-        balance_before = balance_after - amount[credit_row]
-        emptied = balance_before < EMPTY
-        kept = np.where(emptied, 1.0, balance_before / np.where(emptied, 1.0, balance_after))
-        dilution = _running_total(np.log(kept), credit_start)
-        epoch = np.cumsum(emptied)
-        epoch = epoch - np.repeat(np.concatenate([[0], epoch])[credit_start[:-1]],
-                                  np.diff(credit_start))
-        rows["dilution"][credit_row], rows["epoch"][credit_row] = dilution, epoch
-        del credit_key, credit_row, credit_cum, first_debit, has_debit, balance_after, \
-            balance_before, kept
+        del first_debit, has_debit, credit_cum, moving
 
-        debits = np.zeros(len(debit_row), dtype=DEBIT)
+        debits = np.empty(len(debit_row), dtype=DEBIT)
         debits["row"], debits["cum"] = debit_row, debit_cum
-        debits["rank"], debits["amount"] = rank[debit_row], amount[debit_row]
-        # the dilution and epoch of the account's last credit before each debit
-        credited = np.maximum(before, 0)
-        debits["dilution"] = np.where(has_credit, dilution[credited], 0.0)
-        debits["epoch"] = np.where(has_credit, epoch[credited], 0)
-        del before, has_credit, credited, dilution, epoch, credit_start
+        debits["rank"], debits["amount"] = debit_row, amount[debit_row]
         axis_before = axis_after = None
-        if len(debits) and (debits["amount"] >= 0).all():
+        if len(debits) and (amount >= 0).all():
             axis_after = np.cumsum(debits["amount"])
             axis_before = axis_after - debits["amount"]
         sends = np.zeros(n_accounts, dtype=bool)
         sends[src] = True
-        ids = table.column("tx_id").combine_chunks()
-        id_order = _positions(pc.sort_indices(ids).to_numpy().astype(np.int64))
-        account_order = _positions(
-            pc.sort_indices(encoded.dictionary).to_numpy().astype(np.int64))
-        row_of_id = pd.Index(ids.to_numpy(zero_copy_only=False))
-        row_of_id.get_indexer(row_of_id[:1])  # build the hash table now, not per trace
-        return cls(ids, encoded.dictionary, rows, debits, debit_key, debit_start, ts, ts[order],
-                   axis_before, axis_after, opening, sends, id_order, account_order, row_of_id)
+        index = cls(table.column("tx_id").combine_chunks(), accounts, rows, debits, debit_key,
+                    debit_start, ts, ts, axis_before, axis_after, opening, sends,
+                    account_order)
+        index._credits = (credit_key, credit_row, before, has_credit)
+        return index
 
     def rows_of(self, ids: pa.Array) -> np.ndarray:
         """Row of each transaction id, -1 where unknown."""
+        if self._row_of_id is None:  # a hash table of the ids, made on first use
+            self._row_of_id = pd.Index(self.tx_id.to_numpy(zero_copy_only=False))
         return self._row_of_id.get_indexer(ids.to_numpy(zero_copy_only=False))
 
+    def id_ranks(self, rows: np.ndarray) -> np.ndarray:
+        """The rank of each row's id among the ids of ``rows`` (to sort as SQL does)."""
+        return _dense_ranks(self.tx_id.take(pa.array(rows, pa.int64())))
 
-def _positions(order: np.ndarray) -> np.ndarray:
-    """The inverse of a sort permutation: each element's position in sorted order."""
-    position = np.empty(len(order), dtype=np.int64)
-    position[order] = np.arange(len(order), dtype=np.int64)
-    return position
+    def account_ranks(self, codes: np.ndarray) -> np.ndarray:
+        """The rank of each account among the accounts ``codes`` name."""
+        if self.account_order is not None:
+            return self.account_order[codes]
+        return _dense_ranks(self.accounts.take(pa.array(codes, pa.int64())))
+
+    def prepare_proportional(self) -> None:
+        """The proportional policy's per-credit dilution and epochs (once, on first use).
+
+        Each credit dilutes the share of the money already there by balance before /
+        balance after; an empty account keeps nothing older (a new epoch).
+        """
+        if self._credits is None:
+            return
+        credit_key, credit_row, before, has_credit = self._credits
+        n = self.n_rows
+        credit_account = self.rows["dst"][credit_row]
+        deposit = _gather(self.rows, credit_row)
+        balance_after = deposit["opening"] + deposit["in_through"] - deposit["out_before"]
+        balance_before = balance_after - deposit["amount"]
+        del deposit
+        emptied = balance_before < EMPTY
+        kept = np.where(emptied, 1.0, balance_before / np.where(emptied, 1.0, balance_after))
+        dilution = _running_total(np.log(kept), credit_account)
+        credit_start = np.searchsorted(credit_key, np.arange(len(self.accounts) + 1,
+                                                             dtype=np.int64) * n)
+        epoch = np.cumsum(emptied)
+        epoch = epoch - np.repeat(np.concatenate([[0], epoch])[credit_start[:-1]],
+                                  np.diff(credit_start))
+        self.rows["dilution"][credit_row], self.rows["epoch"][credit_row] = dilution, epoch
+        # the dilution and epoch of the account's last credit before each debit
+        credited = np.maximum(before, 0)
+        self.debits["dilution"] = np.where(has_credit, dilution[credited], 0.0)
+        self.debits["epoch"] = np.where(has_credit, epoch[credited], 0)
+        self._credits = None
 
 
-def _sorted_events(account: np.ndarray, rank: np.ndarray, moving: np.ndarray,
-                   n: int) -> tuple[np.ndarray, np.ndarray]:
-    key = account[moving] * n + rank[moving]
-    order = np.argsort(key)
-    return key[order], moving[order]
+def _numpy(column: pa.ChunkedArray) -> np.ndarray:
+    return column.combine_chunks().to_numpy(zero_copy_only=False)
 
 
-def _running_total(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Per account (events between consecutive ``starts``), the inclusive running sum.
+def _in_time_order(table: pa.Table) -> pa.Table:
+    """The table with rows in (``ts``, ``tx_id``) order: as it is when already so."""
+    if table.num_rows < 2:
+        return table
+    ts = _numpy(table.column("ts")).astype(np.int64)
+    ids = table.column("tx_id").combine_chunks()
+    later = ts[1:] > ts[:-1]
+    if not later.all():
+        tied = np.flatnonzero(ts[1:] == ts[:-1])
+        if (ts[1:] >= ts[:-1]).all() and pc.all(pc.greater(
+                ids.take(pa.array(tied + 1)), ids.take(pa.array(tied)))).as_py() is not False:
+            return table
+        order = pc.sort_indices(table.select(["ts", "tx_id"]),
+                                sort_keys=[("ts", "ascending"), ("tx_id", "ascending")])
+        return table.take(order)
+    return table
 
-    Summed in extended precision over all accounts and differenced at each account's
-    start, so that large totals elsewhere do not cost this account's digits.
+
+def _encode_accounts(src: pa.ChunkedArray, dst: pa.ChunkedArray
+                     ) -> tuple[np.ndarray, np.ndarray, pa.Array, np.ndarray | None]:
+    """Account codes of senders and receivers, the accounts by code, and each code's
+    rank among the sorted accounts (None: computed when needed).
+
+    Non-negative integer account numbers that are not much larger than the number of
+    transfers are their own codes (no hashing, already in order).
     """
+    n = len(src)
+    if pa.types.is_integer(src.type) and pa.types.is_integer(dst.type) and n:
+        s, d = _numpy(src).astype(np.int64), _numpy(dst).astype(np.int64)
+        low, high = min(s.min(), d.min()), max(s.max(), d.max())
+        if low >= 0 and high < 2 * n + 1_000_000:
+            codes = np.arange(high + 1, dtype=np.int64)
+            return s, d, pa.array(codes).cast(src.type), codes
+    ends = pa.chunked_array(src.chunks + dst.chunks, type=src.type)
+    encoded = ends.combine_chunks().dictionary_encode()
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes[:n], codes[n:], encoded.dictionary, None
+
+
+def _dense_ranks(values: pa.Array) -> np.ndarray:
+    """Each value's rank among the distinct values, in Arrow's sort order."""
+    if not len(values):
+        return np.zeros(0, dtype=np.int64)
+    return pc.rank(values, sort_keys="ascending", tiebreaker="dense").to_numpy().astype(
+        np.int64)
+
+
+def _sorted_events(account: np.ndarray, moving: np.ndarray, n: int,
+                   n_accounts: int) -> tuple[np.ndarray, np.ndarray]:
+    """Keys ``account * n + row`` of the moving rows, sorted, and the rows in that order.
+
+    Rows are in time order, so a stable sort by account is enough: a radix sort, 16 bits
+    at a time.
+    """
+    rows = np.flatnonzero(moving)
+    codes = account[rows]
+    if n_accounts <= 1 << 16:
+        order = np.argsort(codes.astype(np.uint16), kind="stable")
+    elif n_accounts <= 1 << 32:
+        order = np.argsort((codes & 0xFFFF).astype(np.uint16), kind="stable")
+        order = order[np.argsort((codes[order] >> 16).astype(np.uint16), kind="stable")]
+    else:
+        order = np.argsort(codes, kind="stable")
+    rows = rows[order]
+    return codes[order] * n + rows, rows
+
+
+def _running_total(values: np.ndarray, account: np.ndarray) -> np.ndarray:
+    """Per account (``account`` non-decreasing), the inclusive running sum, added in
+    order within each account as SQL's window sum does."""
     if not len(values):
         return values.astype(np.float64)
-    total = np.cumsum(values.astype(np.longdouble))
-    lengths = np.diff(starts)
-    offset = np.repeat(np.concatenate([[0.0], total])[starts[:-1]].astype(np.longdouble),
-                       lengths)
-    return (total - offset).astype(np.float64)
+    return pd.Series(values).groupby(account, sort=False).cumsum().to_numpy()
 
 
 @dataclass
@@ -257,13 +332,15 @@ def trace_with_index(
     """
     if isinstance(seeds, pa.ChunkedArray):
         seeds = seeds.combine_chunks()
+    if options.policy == "proportional":
+        index.prepare_proportional()
     wanted = pc.unique(seeds)
     rows = index.rows_of(wanted)
     found = rows >= 0
     found[found] = index.rows["amount"][rows[found]] > 0
     missing = [v for v, ok in zip(wanted.to_pylist(), found) if not ok]
     rows = rows[found]
-    rows = rows[np.argsort(index.id_order[rows])]  # seeds numbered in the order of their ids
+    rows = rows[np.argsort(index.id_ranks(rows), kind="stable")]  # seeds numbered in the order of their ids
     if options.window is None:
         limit = np.full(len(rows), index.n_rows, dtype=np.int64)
     else:
@@ -278,7 +355,7 @@ def trace_with_index(
                       frontier.row, frontier.x))
     seed_idx, hops, tx_rows, amounts = (np.concatenate(c) for c in zip(*parts))
     order = np.argsort((seed_idx * (options.max_hops + 1) + hops) * index.n_rows
-                       + index.id_order[tx_rows])
+                       + index.id_ranks(tx_rows))
     seed_idx, hops, tx_rows, amounts = seed_idx[order], hops[order], tx_rows[order], \
         amounts[order]
     ids = index.tx_id.take(pa.array(tx_rows, pa.int64()))
@@ -402,7 +479,7 @@ def _trail_accounts(index: LedgerIndex, seed_ids: pd.Series, seed: np.ndarray,
                     hop: np.ndarray, record: np.ndarray, amount: np.ndarray) -> pd.DataFrame:
     """Per seed, account and hop: traced money in, out and left; sinks never send.
     Sorted by seed id, hop and account."""
-    n_accounts, n_hops = len(index.account_order), int(hop.max()) + 1
+    n_accounts, n_hops = len(index.accounts), int(hop.max()) + 1
     into = (seed * n_accounts + record["dst"]) * n_hops + hop
     keys, which = np.unique(into, return_inverse=True)
     amount_in = np.bincount(which, weights=amount, minlength=len(keys))
@@ -414,7 +491,7 @@ def _trail_accounts(index: LedgerIndex, seed_ids: pd.Series, seed: np.ndarray,
     key_hop = (keys % n_hops).astype(np.int32)
     code = keys // n_hops % n_accounts
     key_seed = keys // n_hops // n_accounts
-    order = np.argsort((key_seed * n_hops + key_hop) * n_accounts + index.account_order[code])
+    order = np.argsort((key_seed * n_hops + key_hop) * n_accounts + index.account_ranks(code))
     code, key_hop, key_seed = code[order], key_hop[order], key_seed[order]
     amount_in, amount_out = amount_in[order], amount_out[order]
     return pd.DataFrame({
