@@ -44,6 +44,10 @@ class SimTables:
         accounts: bank accounts (account_id, person_id), with ``transactions``
             (ts, src_account, dst_account), for "contacts who then paid a flagged account".
         focus: a one-column table ``msisdn``: compute only these SIMs (the *1185# check).
+        keyed: the calls table also holds ``caller_key`` and ``callee_key``, each number's
+            digits as a BIGINT (``+66812345678`` -> 66812345678), set when every number
+            is in that canonical form (:func:`~scamtrace.analytics.sims.sim_inputs.load_sim_table`
+            adds them once at load); the batch groupings then compare integers, not strings.
     """
 
     calls: str = "calls"
@@ -56,7 +60,33 @@ class SimTables:
     accounts: str | None = None
     transactions: str | None = None
     focus: str | None = None
+    keyed: bool = False
 
+
+@dataclass(frozen=True)
+class CallKeys:
+    """How the call groupings read the two numbers of a call, and turn a grouped number
+    back into its msisdn string."""
+
+    caller: str = "caller"
+    callee: str = "callee"
+    keyed: bool = False
+
+    def msisdn(self, column: str) -> str:
+        """The msisdn string of a grouped number column."""
+        return f"'+' || CAST({column} AS VARCHAR)" if self.keyed else column
+
+
+#: Numbers read as the strings they are.
+STRING_KEYS = CallKeys()
+#: Numbers read as their digits (see :attr:`SimTables.keyed`).
+INTEGER_KEYS = CallKeys("caller_key", "callee_key", keyed=True)
+
+
+def call_keys(tables: SimTables) -> CallKeys:
+    """Integer keys for a keyed calls table in batch; strings otherwise (the focus
+    path filters the calls by msisdn string first)."""
+    return INTEGER_KEYS if tables.keyed and not tables.focus else STRING_KEYS
 
 @dataclass(frozen=True)
 class FeatureWindow:
@@ -116,19 +146,20 @@ def window_calls_sql(tables: SimTables, window: FeatureWindow) -> str:
     )
 
 
-def outbound_hourly_sql(dialect: Dialect, window: FeatureWindow, calls: str = "calls") -> str:
+def outbound_hourly_sql(dialect: Dialect, window: FeatureWindow, calls: str = "calls",
+                        keys: CallKeys = STRING_KEYS) -> str:
     """Outbound calls per caller and clock hour, with short and unanswered counts."""
     return f"""
-SELECT caller, CAST(floor({dialect.epoch_seconds('ts')} / 3600) AS BIGINT) AS hour_slot,
+SELECT {keys.caller} AS caller, CAST(floor({dialect.epoch_seconds('ts')} / 3600) AS BIGINT) AS hour_slot,
        count(*) AS n,
        sum(CASE WHEN duration_s > 0 AND duration_s < {window.short_call_s}
                 THEN 1 ELSE 0 END) AS n_short,
        sum(CASE WHEN duration_s <= 0 THEN 1 ELSE 0 END) AS n_unanswered
 FROM {calls} WHERE {_in_window('ts', window)}
-GROUP BY caller, CAST(floor({dialect.epoch_seconds('ts')} / 3600) AS BIGINT)"""
+GROUP BY {keys.caller}, CAST(floor({dialect.epoch_seconds('ts')} / 3600) AS BIGINT)"""
 
 
-def outbound_stats_sql(window: FeatureWindow) -> str:
+def outbound_stats_sql(window: FeatureWindow, keys: CallKeys = STRING_KEYS) -> str:
     """Per caller: calls, short/unanswered counts, active hours, peak hour, night calls.
 
     Burstiness is calls per active hour: campaign SIMs fire dozens of calls in the hours
@@ -141,13 +172,14 @@ def outbound_stats_sql(window: FeatureWindow) -> str:
     else:
         is_night = f"{local_hour} >= {night_from} AND {local_hour} < {night_to}"
     return f"""
-SELECT caller AS msisdn, sum(n) AS out_calls, sum(n_short) AS n_short,
+SELECT {keys.msisdn('caller')} AS msisdn, sum(n) AS out_calls, sum(n_short) AS n_short,
        sum(n_unanswered) AS n_unanswered, count(*) AS active_hours, max(n) AS peak_hour_calls,
        sum(CASE WHEN {is_night} THEN n ELSE 0 END) AS n_night
 FROM out_hourly GROUP BY caller"""
 
 
-def pair_stats_sql(window: FeatureWindow, calls: str = "calls") -> str:
+def pair_stats_sql(window: FeatureWindow, calls: str = "calls",
+                   keys: CallKeys = STRING_KEYS) -> str:
     """One row per unordered pair of numbers in contact in the window: calls and first
     call each way.
 
@@ -156,25 +188,28 @@ def pair_stats_sql(window: FeatureWindow, calls: str = "calls") -> str:
     oneself counts both ways). One aggregation gives inbound calls, distinct callees and
     never-contacted callees, without a self-join of directed pairs.
     """
-    lo_calls, hi_calls = "caller <= callee", "callee <= caller"
+    a, b = keys.caller, keys.callee
+    lo_calls, hi_calls = f"{a} <= {b}", f"{b} <= {a}"
     return f"""
-SELECT least(caller, callee) AS lo, greatest(caller, callee) AS hi,
+SELECT least({a}, {b}) AS lo, greatest({a}, {b}) AS hi,
        count(CASE WHEN {lo_calls} THEN 1 END) AS n_lo,
        count(CASE WHEN {hi_calls} THEN 1 END) AS n_hi,
        min(CASE WHEN {lo_calls} THEN ts END) AS first_lo,
        min(CASE WHEN {hi_calls} THEN ts END) AS first_hi
-FROM {calls} WHERE {_in_window('ts', window)} AND caller IS NOT NULL AND callee IS NOT NULL
-GROUP BY least(caller, callee), greatest(caller, callee)"""
+FROM {calls} WHERE {_in_window('ts', window)} AND {a} IS NOT NULL AND {b} IS NOT NULL
+GROUP BY least({a}, {b}), greatest({a}, {b})"""
 
 
-def earlier_contacts_sql(window: FeatureWindow, calls: str = "calls") -> str:
+def earlier_contacts_sql(window: FeatureWindow, calls: str = "calls",
+                         keys: CallKeys = STRING_KEYS) -> str:
     """Unordered pairs in contact (either direction) between history start and window."""
+    a, b = keys.caller, keys.callee
     return f"""
-SELECT DISTINCT least(caller, callee) AS lo, greatest(caller, callee) AS hi
+SELECT DISTINCT least({a}, {b}) AS lo, greatest({a}, {b}) AS hi
 FROM {calls} WHERE ts >= {_ts(window.history_start or window.start)} AND ts < {_ts(window.start)}"""
 
 
-def _pair_sides(with_history: bool) -> str:
+def _pair_sides(with_history: bool, keys: CallKeys = STRING_KEYS) -> str:
     # Each pair seen from both of its numbers (once for a number calling itself); a join
     # with two constant rows reads pair_stats once, where a UNION ALL would read it twice.
     earlier, history = "0", ""
@@ -183,7 +218,7 @@ def _pair_sides(with_history: bool) -> str:
         history = "LEFT JOIN earlier_contacts h ON h.lo = p.lo AND h.hi = p.hi"
     return f"""
 SELECT CASE WHEN side = 0 THEN p.lo ELSE p.hi END AS msisdn,
-       CASE WHEN side = 0 THEN p.hi ELSE p.lo END AS contact,
+       {keys.msisdn('CASE WHEN side = 0 THEN p.hi ELSE p.lo END')} AS contact,
        CASE WHEN side = 0 THEN n_lo ELSE n_hi END AS n_out,
        CASE WHEN side = 0 THEN n_hi ELSE n_lo END AS n_in,
        CASE WHEN side = 0 THEN first_lo ELSE first_hi END AS first_out,
@@ -194,28 +229,29 @@ CROSS JOIN (SELECT 0 AS side UNION ALL SELECT 1 AS side) sides
 WHERE side = 0 OR p.lo <> p.hi"""
 
 
-def callee_stats_sql(with_history: bool) -> str:
+def callee_stats_sql(with_history: bool, keys: CallKeys = STRING_KEYS) -> str:
     """Per number: calls received, distinct callees, and callees with no earlier contact.
 
     A callee is new when neither side called the other before the first call in the
     window (inside the window, or in the history before it when there is one).
     """
     return f"""
-SELECT msisdn, sum(n_in) AS in_calls,
+SELECT {keys.msisdn('msisdn')} AS msisdn, sum(n_in) AS in_calls,
        sum(CASE WHEN n_out > 0 THEN 1 ELSE 0 END) AS distinct_callees,
        sum(CASE WHEN n_out > 0 AND earlier = 0 AND (first_in IS NULL OR first_in >= first_out)
                 THEN 1 ELSE 0 END) AS new_callees
-FROM ({_pair_sides(with_history)}) s
+FROM ({_pair_sides(with_history, STRING_KEYS)}) s
 GROUP BY msisdn"""
 
 
-def callee_pairs_sql() -> str:
+def callee_pairs_sql(keys: CallKeys = STRING_KEYS) -> str:
     """One row per (caller, callee) with the first call inside the window."""
-    return ("SELECT msisdn AS caller, contact AS callee, first_out AS first_ts "
-            f"FROM ({_pair_sides(False)}) s WHERE n_out > 0")
+    return (f"SELECT {keys.msisdn('msisdn')} AS caller, contact AS callee, "
+            f"first_out AS first_ts FROM ({_pair_sides(False, keys)}) s WHERE n_out > 0")
 
 
-def cell_stats_sql(tables: SimTables, window: FeatureWindow, calls: str = "calls") -> str:
+def cell_stats_sql(tables: SimTables, window: FeatureWindow, calls: str = "calls",
+                   keys: CallKeys = STRING_KEYS) -> str:
     """Per caller: distinct cells, Shannon entropy (nats) of calls over cells, and the
     share of calls from border-zone cells (SIM boxes sit near the borders)."""
     if tables.cells:
@@ -227,18 +263,21 @@ def cell_stats_sql(tables: SimTables, window: FeatureWindow, calls: str = "calls
         border, join = "CAST(0 AS DOUBLE)", ""
     # H = ln N - (1/N) * sum(n ln n), with N = sum(n): one pass, no window function.
     return f"""
-SELECT k.caller AS msisdn, count(*) AS cell_count,
+SELECT {keys.msisdn('k.caller')} AS msisdn, count(*) AS cell_count,
        ln(sum(n)) - sum(n * ln(n)) / sum(n) AS cell_entropy, {border} AS border_share
-FROM (SELECT caller, cell_id, count(*) AS n FROM {calls}
-      WHERE {_in_window('ts', window)} AND cell_id IS NOT NULL GROUP BY caller, cell_id) k
+FROM (SELECT {keys.caller} AS caller, cell_id, count(*) AS n FROM {calls}
+      WHERE {_in_window('ts', window)} AND cell_id IS NOT NULL GROUP BY {keys.caller}, cell_id) k
 {join}
 GROUP BY k.caller"""
 
 
-def device_pairs_sql(tables: SimTables, window: FeatureWindow, calls: str = "calls") -> str:
+def device_pairs_sql(tables: SimTables, window: FeatureWindow, calls: str = "calls",
+                     keys: CallKeys = STRING_KEYS) -> str:
     """Distinct (msisdn, imei) pairs seen in the window, from calls and device records."""
-    sql = (f"SELECT DISTINCT caller AS msisdn, imei FROM {calls} "
+    sql = (f"SELECT DISTINCT {keys.caller} AS msisdn, imei FROM {calls} "
            f"WHERE {_in_window('ts', window)} AND imei IS NOT NULL")
+    if keys.keyed:
+        sql = f"SELECT {keys.msisdn('msisdn')} AS msisdn, imei FROM ({sql}) k"
     if tables.devices:
         sql += (
             f" UNION SELECT msisdn, imei FROM {tables.devices} "

@@ -69,8 +69,13 @@ def parse_sim_map(text: str | None) -> dict[str, dict[str, str]]:
     return result
 
 
-def load_sim_table(engine: Engine, table: str, source: Any, renames: dict[str, str] | None = None) -> str:
+def load_sim_table(engine: Engine, table: str, source: Any, renames: dict[str, str] | None = None,
+                   *, keys: bool = True) -> str:
     """Register one input and rebuild it under ``table`` with the canonical columns.
+
+    The calls table also gets ``caller_key`` and ``callee_key`` (unless ``keys`` is
+    false): each number's digits as a BIGINT, computed once here so that the feature
+    groupings compare integers (see :func:`numbers_are_keyed`).
 
     Args:
         engine: the analytics engine.
@@ -98,6 +103,10 @@ def load_sim_table(engine: Engine, table: str, source: Any, renames: dict[str, s
             raise InvalidDataFile(f"{label}: no column {column!r} for {role!r}; name it with "
                                   f"--map (columns are {', '.join(available)})")
         selects.append(f"{_normalised(engine, _quote(column), available[column], role)} AS {role}")
+    if table == "calls" and keys:
+        # '+66812345678' -> 66812345678; NULL where the rest is not a number.
+        selects += [f"TRY_CAST(substr({select.rsplit(' AS ', 1)[0]}, 2) AS BIGINT) AS {role}_key"
+                    for select, role in zip(selects[1:3], ("caller", "callee"), strict=True)]
     engine.run(Pipeline().add(table, f"SELECT {', '.join(selects)} FROM {raw}"))
     return table
 
@@ -113,7 +122,19 @@ def load_sim_tables(engine: Engine, sources: dict[str, Any], column_map: str | N
               for name, src in sources.items() if src is not None}
     if "calls" not in loaded:
         raise InvalidDataFile("call records are required (--calls or --world)")
-    return SimTables(**loaded)
+    return SimTables(**loaded, keyed=numbers_are_keyed(engine, loaded["calls"]))
+
+
+def numbers_are_keyed(engine: Engine, calls: str = "calls") -> bool:
+    """Whether the keys of a loaded calls table stand for its numbers one to one: every
+    caller and callee is NULL or ``+`` and the digits of its key (``+66812345678``, no
+    leading zero, space or underscore), so that ``'+' || key`` gives the number back.
+    """
+    if not {"caller_key", "callee_key"} <= set(engine.columns(calls)):
+        return False
+    bad = " OR ".join(f"coalesce({c} <> '+' || CAST({c}_key AS VARCHAR), {c} IS NOT NULL)"
+                      for c in ("caller", "callee"))
+    return engine.fetch_pandas(f"SELECT 1 AS bad FROM {calls} WHERE {bad} LIMIT 1").empty
 
 
 def world_sources(world: Path) -> dict[str, Path | None]:

@@ -33,14 +33,17 @@ def sim_features_pipeline(dialect: Dialect, tables: SimTables, window: FeatureWi
         # (each aggregation filters the window while it scans: no copy of the calls).
         p.add("w_calls", f.window_calls_sql(tables, window))
         calls = "w_calls"
-    p.add("out_hourly", f.outbound_hourly_sql(dialect, window, calls))
-    p.add("out_stats", f.outbound_stats_sql(window))
-    p.add("pair_stats", f.pair_stats_sql(window, calls))
+    # Batch on a keyed calls table: the groupings compare the numbers as integers and
+    # the per-SIM rows turn them back into msisdn strings (tables.keyed).
+    keys = f.call_keys(tables)
+    p.add("out_hourly", f.outbound_hourly_sql(dialect, window, calls, keys))
+    p.add("out_stats", f.outbound_stats_sql(window, keys))
+    p.add("pair_stats", f.pair_stats_sql(window, calls, keys))
     if window.history_start is not None:
-        p.add("earlier_contacts", f.earlier_contacts_sql(window, calls))
-    p.add("callee_stats", f.callee_stats_sql(window.history_start is not None))
-    p.add("cell_stats", f.cell_stats_sql(tables, window, calls))
-    p.add("device_pairs", f.device_pairs_sql(tables, window, calls))
+        p.add("earlier_contacts", f.earlier_contacts_sql(window, calls, keys))
+    p.add("callee_stats", f.callee_stats_sql(window.history_start is not None, keys))
+    p.add("cell_stats", f.cell_stats_sql(tables, window, calls, keys))
+    p.add("device_pairs", f.device_pairs_sql(tables, window, calls, keys))
     p.add("device_stats", f.device_stats_sql())
     joins = [
         ("out_stats", "o"), ("callee_stats", "k"), ("cell_stats", "c"), ("device_stats", "d"),
@@ -52,7 +55,7 @@ def sim_features_pipeline(dialect: Dialect, tables: SimTables, window: FeatureWi
         joins.append(("sms_stats", "m"))
     pays = all((tables.sims, tables.accounts, tables.transactions, tables.flagged_accounts))
     if tables.reports or pays:
-        p.add("callee_pairs", f.callee_pairs_sql())
+        p.add("callee_pairs", f.callee_pairs_sql(keys))
         p.add("contacts", ctx.contacts_sql(bool(tables.sms)))
     if tables.sims:
         p.add("registration", ctx.registration_sql(dialect, tables, window))
