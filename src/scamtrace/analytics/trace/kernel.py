@@ -34,18 +34,16 @@ from scamtrace.analytics.trace.steps_sql import DECIMALS, EMPTY
 #: per transaction row, what a hop reads about the deposit it is and its receiver's
 #: ledger at that moment: one cache line, so a traced deposit costs one memory access
 ROW = np.dtype([
-    ("src", np.int64), ("dst", np.int64), ("amount", np.float64),
+    ("dst", np.int64), ("amount", np.float64),
     ("in_through", np.float64),  # the receiver's inflow up to and including this transfer
     ("out_before", np.float64),  # the receiver's outflow before it
-    ("opening", np.float64),  # the receiver's smallest opening balance
-    ("first_debit", np.int64),  # the receiver's first later debit, in the debit records
-    ("end_debit", np.int64),  # past the receiver's last debit (= first: none, or self)
-    ("dilution", np.float64),  # log of the share of older money left after this credit
-    ("epoch", np.int64),  # times the receiver was empty before, up to this credit
+    # the receiver's first later debit, in the debit records (a self-transfer: the end
+    # of the receiver's debits, so that none follows it)
+    ("first_debit", np.int64),
 ])
-#: per debit, sorted by account then time: consecutive debits of an account are adjacent
-DEBIT = np.dtype([("row", np.int64), ("cum", np.float64), ("rank", np.int64),
-                  ("amount", np.float64), ("dilution", np.float64), ("epoch", np.int64)])
+#: per debit, sorted by account then time: consecutive debits of an account are adjacent;
+#: ``row`` is also the debit's rank in time
+DEBIT = np.dtype([("row", np.int64), ("cum", np.float64), ("amount", np.float64)])
 
 
 @dataclass
@@ -58,7 +56,7 @@ class LedgerIndex:
 
     Attributes:
         tx_id, accounts: the original ids of rows and of account codes (Arrow arrays).
-        rows: per row, a :data:`ROW` record.
+        rows: per row, a :data:`ROW` record; src: per row, the sender's code.
         debits: the debits as :data:`DEBIT` records, sorted by ``debit_key``; ``cum`` is
             the account's outflow up to and including the debit.
         debit_key, debit_start: the debits' keys, and where each account code's debits
@@ -78,6 +76,7 @@ class LedgerIndex:
     tx_id: pa.Array
     accounts: pa.Array
     rows: np.ndarray
+    src: np.ndarray
     debits: np.ndarray
     debit_key: np.ndarray
     debit_start: np.ndarray
@@ -90,6 +89,12 @@ class LedgerIndex:
     account_order: np.ndarray | None
     _row_of_id: pd.Index | None = None
     _credits: tuple[np.ndarray, ...] | None = None
+    #: proportional policy (:meth:`prepare_proportional`): per row and per debit, the
+    #: log of the share of older money left, and the times the account was empty before
+    row_dilution: np.ndarray | None = None
+    row_epoch: np.ndarray | None = None
+    debit_dilution: np.ndarray | None = None
+    debit_epoch: np.ndarray | None = None
 
     @property
     def n_rows(self) -> int:
@@ -140,31 +145,28 @@ class LedgerIndex:
         del inflow, debit_account, credit_start
 
         rows = np.empty(n, dtype=ROW)
-        rows["src"], rows["dst"], rows["amount"] = src, dst, amount
-        rows["opening"] = opening[dst]
-        # a self-transfer is no credit: no debits follow it (first = end = 0)
-        for name in ("first_debit", "end_debit", "in_through", "out_before", "dilution",
-                     "epoch"):
-            rows[name][~moving] = 0
+        rows["dst"], rows["amount"] = dst, amount
+        # a self-transfer is no credit: no debits follow it
+        still = np.flatnonzero(~moving)
+        rows["first_debit"][still] = debit_start[dst[still] + 1]
+        rows["in_through"][still] = rows["out_before"][still] = 0.0
         first_debit = np.searchsorted(debit_key, credit_key, side="right")
         rows["first_debit"][credit_row] = first_debit
-        rows["end_debit"][credit_row] = debit_start[credit_account + 1]
         rows["in_through"][credit_row] = credit_cum
         has_debit = first_debit > debit_start[credit_account]
         rows["out_before"][credit_row] = np.where(
             has_debit, debit_cum[np.maximum(first_debit - 1, 0)], 0.0)
-        del first_debit, has_debit, credit_cum, moving
+        del first_debit, has_debit, credit_cum, moving, still
 
         debits = np.empty(len(debit_row), dtype=DEBIT)
-        debits["row"], debits["cum"] = debit_row, debit_cum
-        debits["rank"], debits["amount"] = debit_row, amount[debit_row]
+        debits["row"], debits["cum"], debits["amount"] = debit_row, debit_cum, amount[debit_row]
         axis_before = axis_after = None
         if len(debits) and (amount >= 0).all():
             axis_after = np.cumsum(debits["amount"])
             axis_before = axis_after - debits["amount"]
         sends = np.zeros(n_accounts, dtype=bool)
         sends[src] = True
-        index = cls(table.column("tx_id").combine_chunks(), accounts, rows, debits, debit_key,
+        index = cls(table.column("tx_id").combine_chunks(), accounts, rows, src, debits, debit_key,
                     debit_start, ts, ts, axis_before, axis_after, opening, sends,
                     account_order)
         index._credits = (credit_key, credit_row, before, has_credit)
@@ -198,7 +200,8 @@ class LedgerIndex:
         n = self.n_rows
         credit_account = self.rows["dst"][credit_row]
         deposit = _gather(self.rows, credit_row)
-        balance_after = deposit["opening"] + deposit["in_through"] - deposit["out_before"]
+        balance_after = (self.opening[credit_account] + deposit["in_through"]
+                         - deposit["out_before"])
         balance_before = balance_after - deposit["amount"]
         del deposit
         emptied = balance_before < EMPTY
@@ -209,11 +212,12 @@ class LedgerIndex:
         epoch = np.cumsum(emptied)
         epoch = epoch - np.repeat(np.concatenate([[0], epoch])[credit_start[:-1]],
                                   np.diff(credit_start))
-        self.rows["dilution"][credit_row], self.rows["epoch"][credit_row] = dilution, epoch
+        self.row_dilution, self.row_epoch = np.zeros(n), np.zeros(n, dtype=np.int64)
+        self.row_dilution[credit_row], self.row_epoch[credit_row] = dilution, epoch
         # the dilution and epoch of the account's last credit before each debit
         credited = np.maximum(before, 0)
-        self.debits["dilution"] = np.where(has_credit, dilution[credited], 0.0)
-        self.debits["epoch"] = np.where(has_credit, epoch[credited], 0)
+        self.debit_dilution = np.where(has_credit, dilution[credited], 0.0)
+        self.debit_epoch = np.where(has_credit, epoch[credited], 0)
         self._credits = None
 
 
@@ -359,7 +363,7 @@ def trace_with_index(
     seed_idx, hops, tx_rows, amounts = seed_idx[order], hops[order], tx_rows[order], \
         amounts[order]
     ids = index.tx_id.take(pa.array(tx_rows, pa.int64()))
-    record = _gather(index.rows, tx_rows)
+    record = {"dst": index.rows["dst"][tx_rows], "src": index.src[tx_rows]}
     seed_ids = index.tx_id.take(pa.array(rows, pa.int64())).to_pandas()
     trail = pd.DataFrame({
         "seed_id": seed_ids.take(seed_idx).reset_index(drop=True),
@@ -383,14 +387,15 @@ def _hop(index: LedgerIndex, frontier: _Frontier, options: TraceOptions) -> _Fro
     """
     deposit_row = _gather(index.rows, frontier.row)
     amt_in, out_before = deposit_row["amount"], deposit_row["out_before"]
-    first, end = deposit_row["first_debit"], deposit_row["end_debit"]
+    account = deposit_row["dst"]
+    first, end = deposit_row["first_debit"], index.debit_start[account + 1]
+    opening = index.opening[account]
     if options.policy == "fifo":
         # the deposit is [low, high) on the account's inflow axis (after the opening)
-        low = deposit_row["opening"] + deposit_row["in_through"] - amt_in
+        low = opening + deposit_row["in_through"] - amt_in
         high = low + amt_in
     else:
-        held = np.maximum(deposit_row["opening"] + deposit_row["in_through"] - out_before,
-                          amt_in)
+        held = np.maximum(opening + deposit_row["in_through"] - out_before, amt_in)
         share = frontier.x / held
         low, high = out_before, np.full(len(held), np.inf)
     monotone = index.debit_axis_after is not None and options.policy == "fifo"
@@ -406,29 +411,31 @@ def _hop(index: LedgerIndex, frontier: _Frontier, options: TraceOptions) -> _Fro
     at = np.arange(int(span.sum()), dtype=np.int64) - np.repeat(np.cumsum(span) - span, span) \
         + first[deposit]
     debit = _gather(index.debits, at)
-    going = debit["rank"] < frontier.limit[deposit]
+    going = debit["row"] < frontier.limit[deposit]
     if options.policy != "fifo":  # once the account was empty, none of ours is left
-        going &= debit["epoch"] == deposit_row["epoch"][deposit]
+        going &= index.debit_epoch[at] == index.row_epoch[frontier.row[deposit]]
     if monotone:
         going &= debit["cum"] - debit["amount"] < reach[deposit]
-    found_deposit, found_debit = [deposit[going]], [_gather(debit, np.flatnonzero(going))]
+    found_deposit, found_at = [deposit[going]], [at[going]]
     # deposits whose every stepped debit passed and that have more: search the rest
     passed = np.bincount(deposit[going], minlength=len(first))
     active = np.flatnonzero((passed == span) & (span == _STEPS) & (first + _STEPS < end))
     if len(active):
         more, at = _search_rest(index, active, first[active] + _STEPS, end[active],
-                                deposit_row["dst"][active], frontier.limit[active],
+                                account[active], frontier.limit[active],
                                 low[active], high[active])
         found_deposit.append(more)
-        found_debit.append(_gather(index.debits, at))
-    deposit, debit = np.concatenate(found_deposit), np.concatenate(found_debit)
+        found_at.append(at)
+    deposit, at = np.concatenate(found_deposit), np.concatenate(found_at)
+    debit = _gather(index.debits, at)
     q_out, amt_out, x = debit["cum"], debit["amount"], frontier.x[deposit]
     if options.policy == "fifo":
         s, a = low[deposit], amt_in[deposit]
         carried = np.maximum(np.minimum(q_out, s + a) - np.maximum(q_out - amt_out, s), 0.0) * x / a
     else:
-        same = debit["epoch"] == deposit_row["epoch"][deposit]
-        diluted = np.exp(np.minimum(debit["dilution"] - deposit_row["dilution"][deposit], 0.0))
+        row = frontier.row[deposit]
+        same = index.debit_epoch[at] == index.row_epoch[row]
+        diluted = np.exp(np.minimum(index.debit_dilution[at] - index.row_dilution[row], 0.0))
         carried = np.where(same, share[deposit] * diluted * amt_out, 0.0)
     return _moved(frontier.seed[deposit], frontier.limit[deposit], debit["row"], amt_out,
                   carried, index.n_rows, options.min_amount)
@@ -476,7 +483,7 @@ def _moved(seed: np.ndarray, limit: np.ndarray, out_row: np.ndarray, amt_out: np
 
 
 def _trail_accounts(index: LedgerIndex, seed_ids: pd.Series, seed: np.ndarray,
-                    hop: np.ndarray, record: np.ndarray, amount: np.ndarray) -> pd.DataFrame:
+                    hop: np.ndarray, record: dict[str, np.ndarray], amount: np.ndarray) -> pd.DataFrame:
     """Per seed, account and hop: traced money in, out and left; sinks never send.
     Sorted by seed id, hop and account."""
     n_accounts, n_hops = len(index.accounts), int(hop.max()) + 1
