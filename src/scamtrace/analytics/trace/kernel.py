@@ -19,6 +19,7 @@ the proportional share; per seed and transfer, at most its amount, kept when at 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,14 +127,14 @@ class LedgerIndex:
         amount = _numpy(table.column("amount")).astype(np.float64)
         moving = src != dst
 
-        debit_key, debit_row = _sorted_events(src, moving, n, n_accounts)
-        credit_key, credit_row = _sorted_events(dst, moving, n, n_accounts)
-        debit_start = np.searchsorted(debit_key, np.arange(n_accounts + 1, dtype=np.int64) * n)
-        credit_start = np.searchsorted(credit_key, np.arange(n_accounts + 1, dtype=np.int64) * n)
-        debit_account = np.repeat(np.arange(n_accounts, dtype=np.int64), np.diff(debit_start))
-        credit_account = dst[credit_row]
-        debit_cum = _running_total(amount[debit_row], debit_account)
-        credit_cum = _running_total(amount[credit_row], credit_account)
+        # debits and credits are ordered apart, each on one of two threads (numpy and
+        # pandas release the GIL in sorts, gathers and grouped sums)
+        with ThreadPoolExecutor(2) as pool:
+            debit_side = pool.submit(_account_events, src, amount, moving, n, n_accounts)
+            credit_side = pool.submit(_account_events, dst, amount, moving, n, n_accounts)
+            debit_key, debit_row, debit_start, debit_account, debit_cum = debit_side.result()
+            credit_key, credit_row, credit_start, credit_account, credit_cum = \
+                credit_side.result()
 
         # opening: the largest (outflow - inflow) over the account's history, reached at
         # a debit; the inflow by then is that of the credits ranked before it
@@ -270,6 +271,17 @@ def _dense_ranks(values: pa.Array) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     return pc.rank(values, sort_keys="ascending", tiebreaker="dense").to_numpy().astype(
         np.int64)
+
+
+def _account_events(account: np.ndarray, amount: np.ndarray, moving: np.ndarray, n: int,
+                    n_accounts: int) -> tuple[np.ndarray, ...]:
+    """One side of every account's ledger (debits: ``account`` is the sender; credits:
+    the receiver): keys, rows, where each account starts, the account per event and the
+    running total."""
+    key, row = _sorted_events(account, moving, n, n_accounts)
+    start = np.searchsorted(key, np.arange(n_accounts + 1, dtype=np.int64) * n)
+    event_account = np.repeat(np.arange(n_accounts, dtype=np.int64), np.diff(start))
+    return key, row, start, event_account, _running_total(amount[row], event_account)
 
 
 def _sorted_events(account: np.ndarray, moving: np.ndarray, n: int,
