@@ -66,6 +66,54 @@ def test_proportional_later_credits_dilute_the_share_and_an_empty_account_keeps_
     assert _edges(result) == {(1, 1): 1000.0, (3, 2): 500.0, (4, 2): 500.0}
 
 
+def test_taint_first_sends_the_victims_money_first_and_the_mule_keeps_its_own(engine):
+    result = _trace(engine, LAYERED, [3], policy="taint-first", window=100)
+    # M1's own 100 (its opening, since it paid out 1600 against 1500 received) and X's
+    # 500 less the 400 paid to Z stay; the victim's 1000 leaves first: 900 to M2, the
+    # last 100 in the 300 to M3. M2 then holds 900 of it and pays 850 to SINK.
+    assert _edges(result) == {(3, 1): 1000.0, (4, 2): 900.0, (5, 2): 100.0, (6, 3): 850.0}
+    accounts = result.accounts.set_index("account")
+    assert accounts.loc["M1", "amount_remaining"] == 0.0
+    assert accounts.loc["M2", "amount_remaining"] == pytest.approx(50.0)
+
+
+def test_taint_first_charges_two_victims_pro_rata_and_never_more_than_was_there(engine):
+    frame = pd.DataFrame({
+        "tx_id": [1, 2, 3, 4, 5, 6, 7, 8],
+        "src": ["S", "V1", "V2", "M", "M", "M", "A", "Y"],
+        "dst": ["M", "M", "M", "A", "B", "C", "X", "M"],
+        "amount": [500.0, 1000.0, 3000.0, 2000.0, 2600.0, 300.0, 1500.0, 100.0],
+        "ts": [1, 10, 12, 20, 30, 40, 41, 35],
+    })
+    result = _trace(engine, frame, [2, 3], policy="taint-first", window=100)
+    # M holds 500 of its own, then 1000 of V1 and 3000 of V2 (1 : 3). The 2000 to A is
+    # all victims' money, 500 of V1 and 1500 of V2; the 2600 to B takes the 2000 left
+    # (500 and 1500) and 600 of M's own; Y's later 100 is not the victims', so the 300
+    # to C carries nothing traced. A pays on 1500 of the 2000 it got, pro rata.
+    edges = {(r.seed_id, r.tx_id): round(r.amount_traced, 4) for r in result.trail.itertuples()}
+    assert edges == {(2, 2): 1000.0, (2, 4): 500.0, (2, 5): 500.0, (2, 7): 375.0,
+                     (3, 3): 3000.0, (3, 4): 1500.0, (3, 5): 1500.0, (3, 7): 1125.0}
+    by_tx = result.trail[result.trail["hop"] > 1].groupby("tx_id")["amount_traced"].sum()
+    amounts = frame.set_index("tx_id")["amount"]
+    assert (by_tx <= amounts[by_tx.index] + 1e-9).all()
+
+
+def test_taint_first_is_time_respecting_across_victims(engine):
+    frame = pd.DataFrame({
+        "tx_id": [1, 2, 3, 4, 5],
+        "src": ["V1", "M", "V2", "M", "M"],
+        "dst": ["M", "A", "M", "B", "C"],
+        "amount": [1000.0, 400.0, 1000.0, 900.0, 700.0],
+        "ts": [10, 15, 20, 25, 30],
+    })
+    result = _trace(engine, frame, [1, 3], policy="taint-first", window=100)
+    edges = {(r.seed_id, r.tx_id): round(r.amount_traced, 4) for r in result.trail.itertuples()}
+    # the 400 to A left before V2's money came: all V1's. Then 600 of V1 and 1000 of V2
+    # are there; the 900 to B takes both pro rata (3 : 5), the 700 to C the rest
+    assert edges == {(1, 1): 1000.0, (1, 2): 400.0, (1, 4): 337.5, (1, 5): 262.5,
+                     (3, 3): 1000.0, (3, 4): 562.5, (3, 5): 437.5}
+
+
 def test_matched_follows_pooled_money_to_new_counterparties(engine):
     frame = pd.DataFrame({
         "tx_id": ["old", "v1", "d1", "n1", "m1", "n2", "m2", "m3", "late", "b1"],
@@ -126,7 +174,8 @@ def _random_transfers(rng, accounts, transfers):
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10_000), policy=st.sampled_from(["fifo", "proportional", "matched"]))
+@given(seed=st.integers(0, 10_000),
+       policy=st.sampled_from(["fifo", "proportional", "taint-first", "matched"]))
 def test_no_account_forwards_more_than_it_received(seed, policy):
     frame = _random_transfers(np.random.default_rng(seed), accounts=8, transfers=60)
     with create_engine("duckdb", threads=1) as engine:
@@ -146,7 +195,7 @@ def test_no_account_forwards_more_than_it_received(seed, policy):
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10_000), policy=st.sampled_from(["fifo", "proportional"]),
+@given(seed=st.integers(0, 10_000), policy=st.sampled_from(["fifo", "proportional", "taint-first"]),
        window=st.sampled_from([None, 0, 15, 60]), string_ids=st.booleans(),
        steps=st.sampled_from([0, 1, 8]))
 def test_kernel_writes_the_same_trails_as_sql(seed, policy, window, string_ids, steps):

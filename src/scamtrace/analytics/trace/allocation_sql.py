@@ -18,6 +18,8 @@ from scamtrace.analytics.trace.options import TraceOptions
 from scamtrace.analytics.trace.steps_sql import EMPTY
 
 _OUT_COLUMNS = "seed_id, seed_ts, hop, out_tx, src, dst, t_out, amt_out"
+_RUNNING = ("PARTITION BY account ORDER BY ts, tx_id "
+            "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW")
 
 
 def outgoing_after_deposit_sql(options: TraceOptions, sent: str = "transactions") -> str:
@@ -137,5 +139,91 @@ def proportional_allocation_sql(options: TraceOptions) -> str:
     )
     SELECT {_OUT_COLUMNS},
         CASE WHEN same_epoch THEN share * diluted * amt_out ELSE 0.0 END AS carried
+    FROM placed
+    """
+
+
+def taint_ledger_sql() -> str:
+    """Taint first: the victims' money in each account at each of its debits.
+
+    The victims' money an account receives is what ``trail`` (the last round's, see
+    :func:`taint_first_allocation_sql`) says each transfer carried, all seeds together.
+    From the account's first such credit on, every debit takes the victims' money first
+    (all victims pro rata, the account's own money only after it): the money held after
+    each event is the running sum of credits less debits minus its lowest value so far
+    below zero. Per debit: ``charged``, the share of the victims' money it takes;
+    ``logged``, the log of the share left by the earlier debits; ``epoch``, the times
+    the victims' money was used up before it.
+    """
+    return f"""
+    WITH credits AS (
+        SELECT t.dst AS account, t.ts, t.tx_id, sum(r.amount_traced) AS delta
+        FROM trail r JOIN transactions t ON t.tx_id = r.tx_id
+        WHERE t.src <> t.dst GROUP BY t.dst, t.ts, t.tx_id
+    ),
+    firsts AS (
+        SELECT account, ts, tx_id FROM (
+            SELECT account, ts, tx_id,
+                row_number() OVER (PARTITION BY account ORDER BY ts, tx_id) AS n
+            FROM credits) WHERE n = 1
+    ),
+    events AS (
+        SELECT account, ts, tx_id, delta, 0 AS is_debit FROM credits
+        UNION ALL
+        SELECT t.src AS account, t.ts, t.tx_id, -t.amount AS delta, 1 AS is_debit
+        FROM transactions t JOIN firsts f ON t.src = f.account
+        WHERE t.src <> t.dst AND (t.ts > f.ts OR (t.ts = f.ts AND t.tx_id > f.tx_id))
+    ),
+    running AS (
+        SELECT *, sum(delta) OVER ({_RUNNING}) AS level
+        FROM events
+    ),
+    held AS (
+        SELECT *, level - least(min(level) OVER ({_RUNNING}), 0.0) AS after
+        FROM running
+    ),
+    stepped AS (
+        SELECT *, coalesce(lag(after) OVER (PARTITION BY account ORDER BY ts, tx_id), 0.0)
+            AS before
+        FROM held
+    ),
+    debits AS (
+        SELECT account, ts, tx_id,
+            CASE WHEN before < {EMPTY} THEN 0.0 WHEN after < {EMPTY} THEN 1.0
+                 ELSE (before - after) / before END AS charged,
+            CASE WHEN before >= {EMPTY} AND after >= {EMPTY} THEN ln(after / before)
+                 ELSE 0.0 END AS kept,
+            CASE WHEN before >= {EMPTY} AND after < {EMPTY} THEN 1 ELSE 0 END AS emptied
+        FROM stepped WHERE is_debit = 1
+    )
+    SELECT account, tx_id, charged,
+        sum(kept) OVER ({_RUNNING}) - kept AS logged,
+        sum(emptied) OVER ({_RUNNING}) - emptied AS epoch
+    FROM debits
+    """
+
+
+def taint_first_allocation_sql(options: TraceOptions) -> str:
+    """Taint first: each debit carries its charged share of the deposit's money still
+    there (``taint``: :func:`taint_ledger_sql`).
+
+    The deposit's money starts whole at its account's first later debit that the
+    victims' money can have reached; each debit after takes its ``charged`` share of
+    what is left; once the victims' money was used up (a later ``epoch``) none is left.
+    """
+    return f"""
+    WITH placed AS (
+        SELECT p.*, o.charged, o.logged, o.epoch,
+            first_value(o.logged) OVER (PARTITION BY p.seed_id, p.in_tx
+                                        ORDER BY p.t_out, p.out_tx) AS logged_in,
+            first_value(o.epoch) OVER (PARTITION BY p.seed_id, p.in_tx
+                                       ORDER BY p.t_out, p.out_tx) AS epoch_in
+        FROM pairs p JOIN taint o ON o.account = p.account AND o.tx_id = p.out_tx
+        -- a self-transfer brings nothing in (as in the ledger of the other policies)
+        WHERE p.in_tx NOT IN (SELECT tx_id FROM transactions WHERE src = dst)
+    )
+    SELECT {_OUT_COLUMNS},
+        CASE WHEN epoch = epoch_in THEN x * exp(least(logged - logged_in, 0.0)) * charged
+             ELSE 0.0 END AS carried
     FROM placed
     """

@@ -362,14 +362,10 @@ def trace_with_index(
     else:
         limit = np.searchsorted(index.ts_by_rank, index.ts[rows] + options.window, side="right")
     frontier = _Frontier(np.arange(len(rows)), limit, rows, index.rows["amount"][rows])
-    parts = [(frontier.seed, np.ones(len(rows), np.int32), rows, frontier.x)]
-    for hop in range(2, options.max_hops + 1):
-        frontier = _hop(index, frontier, options)
-        if not len(frontier.row):
-            break
-        parts.append((frontier.seed, np.full(len(frontier.row), hop, dtype=np.int32),
-                      frontier.row, frontier.x))
-    seed_idx, hops, tx_rows, amounts = (np.concatenate(c) for c in zip(*parts))
+    if options.policy == "taint-first":
+        seed_idx, hops, tx_rows, amounts = _taint_first(index, frontier, options)
+    else:
+        seed_idx, hops, tx_rows, amounts = _hops(index, frontier, options)
     order = np.argsort((seed_idx * (options.max_hops + 1) + hops) * index.n_rows
                        + index.id_ranks(tx_rows))
     seed_idx, hops, tx_rows, amounts = seed_idx[order], hops[order], tx_rows[order], \
@@ -389,7 +385,126 @@ def trace_with_index(
     return trail, accounts, missing
 
 
-def _hop(index: LedgerIndex, frontier: _Frontier, options: TraceOptions) -> _Frontier:
+def _hops(index: LedgerIndex, frontier: _Frontier, options: TraceOptions,
+          taint: _TaintLedger | None = None) -> tuple[np.ndarray, ...]:
+    """All hops from the seeds' deposits: per traced transfer, the seed, hop, row and
+    amount."""
+    parts = [(frontier.seed, np.ones(len(frontier.row), np.int32), frontier.row, frontier.x)]
+    for hop in range(2, options.max_hops + 1):
+        frontier = _hop(index, frontier, options, taint)
+        if not len(frontier.row):
+            break
+        parts.append((frontier.seed, np.full(len(frontier.row), hop, dtype=np.int32),
+                      frontier.row, frontier.x))
+    return tuple(np.concatenate(c) for c in zip(*parts))
+
+
+#: rounds of the taint-first fixed point at most (each round is one whole trace)
+TAINT_ROUNDS = 24
+
+
+def _taint_first(index: LedgerIndex, seeds: _Frontier,
+                 options: TraceOptions) -> tuple[np.ndarray, ...]:
+    """Taint first: every debit is charged first to the victims' money in the account.
+
+    What each account holds of the victims' money depends on what the traced transfers
+    brought in, and they on what their senders held: a fixed point. Round 1 knows only
+    the victim transfers; each round traces with the victims' money of the last round's
+    trail, until the trail's transfers and amounts (rounded) no longer change. Money
+    only moves forward in time, so every round settles at least one more layer.
+    """
+    credits = (seeds.row, seeds.x)
+    previous = None
+    for _ in range(TAINT_ROUNDS):
+        taint = _TaintLedger.build(index, *credits)
+        traced = _hops(index, seeds, options, taint)
+        rows, which = np.unique(traced[2], return_inverse=True)
+        credits = (rows, np.bincount(which, weights=traced[3], minlength=len(rows)))
+        settled = (rows, round_half_away(credits[1]))
+        if previous is not None and np.array_equal(previous[0], settled[0]) \
+                and np.array_equal(previous[1], settled[1]):
+            break
+        previous = settled
+    return traced
+
+
+@dataclass
+class _TaintLedger:
+    """The victims' money in each account that receives some, at each debit after its
+    first victim credit (taint first: a debit takes the victims' money first, all
+    victims pro rata, and only then the account's own).
+
+    ``account`` (sorted) and ``start``: the accounts and the position, in the index's
+    debit records, of each one's first debit after its first victim credit; from there
+    on every debit of the account has, at ``position`` (sorted): ``charged``, the
+    share of the victims' money it takes; ``logged``, the log of the share of it left
+    by the account's earlier debits (since the first victim credit); ``epoch``, the
+    times the victims' money was used up before it.
+    """
+
+    account: np.ndarray
+    start: np.ndarray
+    position: np.ndarray
+    charged: np.ndarray
+    logged: np.ndarray
+    epoch: np.ndarray
+
+    @classmethod
+    def build(cls, index: LedgerIndex, rows: np.ndarray, taint: np.ndarray) -> _TaintLedger:
+        """From the victims' money each transfer (``rows``) carries (``taint``)."""
+        n = index.n_rows
+        account = index.rows["dst"][rows]
+        moving = index.src[rows] != account
+        rows, taint, account = rows[moving], taint[moving], account[moving]
+        key = account * n + rows
+        order = np.argsort(key)
+        key, taint = key[order], taint[order]
+        accounts, first = np.unique(key // n, return_index=True)
+        start = np.searchsorted(index.debit_key, key[first])
+        end = index.debit_start[accounts + 1]
+        lengths = np.maximum(end - start, 0)
+        position = (np.arange(int(lengths.sum()), dtype=np.int64)
+                    - np.repeat(np.cumsum(lengths) - lengths, lengths)
+                    + np.repeat(start, lengths))
+        debit = _gather(index.debits, position)
+        events = np.concatenate([key, index.debit_key[position]])
+        delta = np.concatenate([taint, -debit["amount"]])
+        is_debit = np.concatenate([np.zeros(len(key), bool), np.ones(len(position), bool)])
+        order = np.argsort(events, kind="stable")
+        events, delta, is_debit = events[order], delta[order], is_debit[order]
+        owner = events // n
+        # the victims' money after each event: a debit takes it down, never below zero
+        # (held = running sum - lowest running sum so far, below zero)
+        level = _running_total(delta, owner)
+        lowest = pd.Series(level).groupby(owner, sort=False).cummin().to_numpy()
+        after = level - np.minimum(lowest, 0.0)
+        new = np.concatenate([[True], owner[1:] != owner[:-1]])
+        before = np.where(new, 0.0, np.concatenate([[0.0], after[:-1]]))
+        before, after, owner = before[is_debit], after[is_debit], owner[is_debit]
+        held = before >= EMPTY
+        emptied = held & (after < EMPTY)
+        charged = np.where(held, (before - np.where(emptied, 0.0, after))
+                           / np.where(held, before, 1.0), 0.0)
+        kept = np.where(held & ~emptied, after / np.where(held, before, 1.0), 1.0)
+        logged = _running_total(np.log(kept), owner) - np.log(kept)
+        epoch = _running_total(emptied.astype(np.float64), owner) - emptied
+        return cls(accounts, start, position, charged, logged, epoch.astype(np.int64))
+
+    def first(self, account: np.ndarray, first: np.ndarray) -> np.ndarray:
+        """Each deposit's first debit that can take victims' money (its account's end
+        of debits where none can)."""
+        at = np.minimum(np.searchsorted(self.account, account), max(len(self.account) - 1, 0))
+        known = (self.account[at] == account) if len(self.account) else np.zeros(
+            len(account), bool)
+        return np.where(known, np.maximum(first, self.start[at] if len(self.start) else 0), -1)
+
+    def at(self, position: np.ndarray) -> np.ndarray:
+        """Where the debits at ``position`` are in this ledger (they all must be)."""
+        return np.searchsorted(self.position, position)
+
+
+def _hop(index: LedgerIndex, frontier: _Frontier, options: TraceOptions,
+         taint: _TaintLedger | None = None) -> _Frontier:
     """One hop for every traced deposit at once: what each later debit carries.
 
     Each deposit's first :data:`_STEPS` later debits are examined, all deposits
@@ -402,6 +517,10 @@ def _hop(index: LedgerIndex, frontier: _Frontier, options: TraceOptions) -> _Fro
     account = deposit_row["dst"]
     first, end = deposit_row["first_debit"], index.debit_start[account + 1]
     opening = index.opening[account]
+    if taint is not None:  # only debits the victims' money can have reached
+        first = taint.first(account, first)
+        first = np.where(first < 0, end, first)
+        state = taint.at(np.minimum(first, np.maximum(end - 1, 0)))
     if options.policy == "fifo":
         # the deposit is [low, high) on the account's inflow axis (after the opening)
         low = opening + deposit_row["in_through"] - amt_in
@@ -424,7 +543,9 @@ def _hop(index: LedgerIndex, frontier: _Frontier, options: TraceOptions) -> _Fro
         + first[deposit]
     debit = _gather(index.debits, at)
     going = debit["row"] < frontier.limit[deposit]
-    if options.policy != "fifo":  # once the account was empty, none of ours is left
+    if taint is not None:  # once the victims' money was used up, none of ours is left
+        going &= taint.epoch[taint.at(at)] == taint.epoch[state[deposit]]
+    elif options.policy != "fifo":  # once the account was empty, none of ours is left
         going &= index.debit_epoch[at] == index.row_epoch[frontier.row[deposit]]
     if monotone:
         going &= debit["cum"] - debit["amount"] < reach[deposit]
@@ -444,6 +565,11 @@ def _hop(index: LedgerIndex, frontier: _Frontier, options: TraceOptions) -> _Fro
     if options.policy == "fifo":
         s, a = low[deposit], amt_in[deposit]
         carried = np.maximum(np.minimum(q_out, s + a) - np.maximum(q_out - amt_out, s), 0.0) * x / a
+    elif taint is not None:
+        here, then = taint.at(at), state[deposit]
+        same = taint.epoch[here] == taint.epoch[then]
+        left = np.exp(np.minimum(taint.logged[here] - taint.logged[then], 0.0))
+        carried = np.where(same, x * left * taint.charged[here], 0.0)
     else:
         row = frontier.row[deposit]
         same = index.debit_epoch[at] == index.row_epoch[row]

@@ -7,12 +7,12 @@ from typing import Literal
 
 from scamtrace.errors import InvalidInput
 
-Policy = Literal["fifo", "proportional", "matched"]
-POLICIES: tuple[str, ...] = ("fifo", "proportional", "matched")
+Policy = Literal["fifo", "proportional", "taint-first", "matched"]
+POLICIES: tuple[str, ...] = ("fifo", "proportional", "taint-first", "matched")
 Method = Literal["auto", "sql", "kernel"]
 METHODS: tuple[str, ...] = ("auto", "sql", "kernel")
 #: the policies the vectorised kernel implements (see :mod:`.kernel`)
-KERNEL_POLICIES: tuple[str, ...] = ("fifo", "proportional")
+KERNEL_POLICIES: tuple[str, ...] = ("fifo", "proportional", "taint-first")
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,8 @@ class TraceOptions:
         policy: how an account's outgoing transfers share the traced money it received:
             ``fifo`` (Clayton's case: first in, first out; the court-friendly default),
             ``proportional`` (every later debit carries the traced share of the balance),
+            ``taint-first`` (every debit takes the victims' money in the account first,
+            all victims pro rata, and the account's own money only after it),
             ``matched`` (investigator matching: money pooled around the deposit, passed on
             to first-time counterparties soon after; see docs/trace.md).
         max_hops: transfers per trail, the victim transfer being hop 1.

@@ -23,15 +23,17 @@ from scamtrace.analytics.trace.allocation_sql import (
     frontier_outflows_sql,
     outgoing_after_deposit_sql,
     proportional_allocation_sql,
+    taint_first_allocation_sql,
+    taint_ledger_sql,
 )
-from scamtrace.analytics.trace.kernel import LedgerIndex, trace_with_index
+from scamtrace.analytics.trace.kernel import TAINT_ROUNDS, LedgerIndex, trace_with_index
 from scamtrace.analytics.trace.matching_sql import matched_allocation_sql
 from scamtrace.analytics.trace.options import KERNEL_POLICIES, TraceOptions
 from scamtrace.analytics.trace.summary import summarise_trails
 from scamtrace.errors import InvalidDataFile
 
 _WORK_TABLES = ("seeds", "seed_rows", "frontier", "outflows", "pairs", "ledger", "allocation",
-                "moved", "trail", "trail_accounts")
+                "moved", "trail", "trail_accounts", "taint")
 
 
 @dataclass
@@ -94,10 +96,23 @@ def trace_victim_transfers(
     if not found:
         raise InvalidDataFile(f"none of the {len(wanted)} seed transfers is in the transactions")
     engine.execute(steps_sql.seed_trail_sql(), "trail")
-    for _ in range(options.max_hops - 1):
-        engine.run(_hop_pipeline(options), "frontier")
-        if engine.fetch_arrow("SELECT count(*) AS n FROM frontier").to_pylist()[0]["n"] == 0:
-            break
+    if options.policy == "taint-first":
+        # a fixed point, as in the kernel: each round traces with the victims' money
+        # of the last round's trail, until the trail no longer changes
+        previous = None
+        for _ in range(TAINT_ROUNDS):
+            engine.execute(taint_ledger_sql(), "taint")
+            engine.execute(steps_sql.seed_frontier_sql(), "frontier")
+            engine.execute(steps_sql.seed_trail_sql(), "trail")
+            _hops_sql(engine, options)
+            settled = engine.fetch_pandas(
+                f"SELECT tx_id, round(sum(amount_traced), {steps_sql.DECIMALS}) AS amount "
+                "FROM trail GROUP BY tx_id").sort_values("tx_id", ignore_index=True)
+            if previous is not None and settled.equals(previous):
+                break
+            previous = settled
+    else:
+        _hops_sql(engine, options)
     trail = engine.fetch_pandas(steps_sql.rounded_trail_sql())
     engine.execute(steps_sql.trail_accounts_sql(), "trail_accounts")
     accounts = engine.fetch_pandas("trail_accounts")
@@ -107,6 +122,13 @@ def trace_victim_transfers(
     result = TraceResult(trail, accounts, summarise_trails(trail, accounts), missing)
     engine.drop(*_WORK_TABLES)
     return result
+
+
+def _hops_sql(engine: Engine, options: TraceOptions) -> None:
+    for _ in range(options.max_hops - 1):
+        engine.run(_hop_pipeline(options), "frontier")
+        if engine.fetch_arrow("SELECT count(*) AS n FROM frontier").to_pylist()[0]["n"] == 0:
+            break
 
 
 def uses_kernel(engine: Engine, options: TraceOptions) -> bool:
@@ -132,12 +154,15 @@ def _hop_pipeline(options: TraceOptions) -> Pipeline:
         pipeline.add("allocation", matched_allocation_sql(options), persist=True,
                      repartition_by=("seed_id",))
     else:
-        allocate = fifo_allocation_sql if options.policy == "fifo" else proportional_allocation_sql
+        allocate = {"fifo": fifo_allocation_sql, "proportional": proportional_allocation_sql,
+                    "taint-first": taint_first_allocation_sql}[options.policy]
         pipeline.add("outflows", frontier_outflows_sql(), persist=True,
                      repartition_by=("src",))
         pipeline.add("pairs", outgoing_after_deposit_sql(options, sent="outflows"),
                      persist=True, repartition_by=("account",))
-        pipeline.add("ledger", account_ledger_sql(), persist=True, repartition_by=("account",))
+        if options.policy != "taint-first":
+            pipeline.add("ledger", account_ledger_sql(), persist=True,
+                         repartition_by=("account",))
         pipeline.add("allocation", allocate(options))
     pipeline.add("moved", steps_sql.moved_sql(options), persist=True)
     pipeline.add("trail", steps_sql.extend_trail_sql(), persist=True)
