@@ -1,12 +1,14 @@
 """Mule-SIM feature extraction speed on DuckDB (2 threads), beside a pandas baseline.
 
 Generates call records in DuckDB (SIMs calling mostly within a contact circle, a few
-hundred heavy callers), then times the whole feature pipeline of
-:mod:`scamtrace.analytics.sims` over all of them, and a pandas implementation of the same
-call-record features on the same rows. Prints records per second for both and the ratio.
+hundred heavy callers) and writes them to Parquet, then times, on 2 threads: loading them
+into the engine as ``scamtrace sims`` does (with the integer keys of the numbers, and
+without), the whole feature pipeline of :mod:`scamtrace.analytics.sims` over all of them
+(on the keyed table, and on msisdn strings), and a pandas implementation of the same
+call-record features on the same rows. Prints records per second and the ratios.
 
     .venv/bin/python bench/bench_sims.py [--calls 10000000] [--pandas-calls 2000000]
-    .venv/bin/python bench/bench_sims.py --calls 4000000 --world-calls WORLD/calls.parquet
+    .venv/bin/python bench/bench_sims.py --calls 4000000 --world-calls WORLD/calls.parquet --steps
 
 With ``--world DIR`` it also scores a simulated world's SIMs and prints recall and
 precision of the flagged set against DIR/truth (caller and SMS SIMs); with
@@ -16,6 +18,7 @@ precision of the flagged set against DIR/truth (caller and SMS SIMs); with
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +28,12 @@ import pandas as pd
 
 from scamtrace.analytics import create_engine
 from scamtrace.analytics.sims.features import FeatureWindow, SimTables
-from scamtrace.analytics.sims.sim_pipeline import compute_sim_features, default_window
+from scamtrace.analytics.sims.sim_inputs import load_sim_table, numbers_are_keyed
+from scamtrace.analytics.sims.sim_pipeline import (
+    compute_sim_features,
+    default_window,
+    sim_features_pipeline,
+)
 
 START = datetime(2026, 1, 1)
 DAYS = 7
@@ -85,46 +93,94 @@ def _timed(fn) -> tuple[float, float]:
     return time.perf_counter() - t0, time.process_time() - c0
 
 
-def bench_speed(n_calls: int, n_pandas: int, world_calls: Path | None = None) -> None:
-    """Time feature extraction on DuckDB (2 threads) and the pandas baseline, same run.
+def _best(fn, runs: int = 2) -> tuple[float, float]:
+    return min(_timed(fn) for _ in range(runs))
+
+
+def _line(label: str, n: int, wall: float, cpu: float, note: str = "") -> None:
+    print(f"  {label:<34}: {wall:6.2f} s  {n / wall / 1e6:6.2f} M records/s  "
+          f"(CPU {cpu:6.2f} s: {n / cpu / 1e6:5.2f} M per CPU-second){note}")
+
+
+def profile_steps(engine, tables: SimTables, window: FeatureWindow, n_calls: int) -> None:
+    """CPU seconds of each pipeline step materialised on its own (best of two)."""
+    print(f"  steps ({'keyed' if tables.keyed else 'strings'}), each materialised, CPU s:")
+    total = 0.0
+    for step in sim_features_pipeline(engine.dialect, tables, window).steps:
+        cpu = min(_timed(lambda step=step: engine.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {step.name} AS {step.sql}").fetchall())[1]
+            for _ in range(2))
+        rows = engine.fetch_pandas(f"SELECT count(*) AS n FROM {step.name}")["n"].iloc[0]
+        total += cpu
+        print(f"    {step.name:<16} {rows:>11,} rows  {cpu:5.2f}")
+    print(f"    total {total:5.2f} s: {n_calls / total / 1e6:.2f} M records per CPU-second")
+
+
+def bench_speed(n_calls: int, n_pandas: int, world_calls: Path | None = None,
+                steps: bool = False) -> None:
+    """Time loading, feature extraction on DuckDB (2 threads) and the pandas baseline.
 
     The calls are generated (``make_calls``) or, with ``world_calls``, read from a
     simulated world's calls.parquet (its first ``n_calls`` rows in time order: callers
-    keep to few cells and handsets there, as real subscribers do).
+    keep to few cells and handsets there, as real subscribers do). Either way they are
+    written to a Parquet file first and loaded from it as ``scamtrace sims`` loads
+    ``--calls``: the load is timed on its own (with the numbers' integer keys and the
+    check that they are one to one, and without), then the extraction (best of two) on
+    the keyed table and on msisdn strings.
     """
-    with create_engine("duckdb", threads=2) as engine:
+    with tempfile.TemporaryDirectory() as tmp, create_engine("duckdb", threads=2) as engine:
+        parquet = Path(tmp) / "calls.parquet"
         if world_calls is None:
             make_calls(engine, n_calls, max(n_calls // 10, 1000))
+            engine.con.execute(f"COPY calls TO '{parquet}' (FORMAT parquet)")
             window = FeatureWindow(start=START, end=datetime(2026, 1, 1 + DAYS))
             source = "generated"
         else:
             location = str(world_calls).replace("'", "''")
             engine.con.execute(f"""
-CREATE OR REPLACE TABLE calls AS
-SELECT ts, caller, callee, CAST(duration_s AS DOUBLE) AS duration_s, cell_id, imei
-FROM read_parquet('{location}') ORDER BY ts LIMIT {n_calls}""")
-            window = default_window(engine, "calls")
+COPY (SELECT ts, caller, callee, duration_s, cell_id, imei FROM read_parquet('{location}')
+      ORDER BY ts LIMIT {n_calls}) TO '{parquet}' (FORMAT parquet)""")
             source = str(world_calls)
+        engine.drop("calls")
+
+        def load(keys: bool) -> None:
+            load_sim_table(engine, "calls", str(parquet), keys=keys)
+            assert numbers_are_keyed(engine, "calls") == keys
+
+        plain_load = _timed(lambda: load(False))
+        if world_calls is not None:
+            window = default_window(engine, "calls")
         n_calls = int(engine.fetch_pandas("SELECT count(*) AS n FROM calls")["n"].iloc[0])
-        compute_sim_features(engine, SimTables(calls="calls"), window, output="warmup")
-        runs = [_timed(lambda: compute_sim_features(engine, SimTables(calls="calls"), window))
-                for _ in range(2)]
-        duck_s, duck_cpu = min(runs)
-        sims = engine.fetch_pandas("SELECT count(*) AS n FROM sim_features")["n"].iloc[0]
+        strings = SimTables(calls="calls")
+        compute_sim_features(engine, strings, window, output="warmup")
+        plain = _best(lambda: compute_sim_features(engine, strings, window))
         sample = engine.fetch_pandas(f"SELECT * FROM calls LIMIT {n_pandas}")
+        keyed_load = _timed(lambda: load(True))
+        keyed = SimTables(calls="calls", keyed=True)
+        compute_sim_features(engine, keyed, window, output="warmup")
+        fast = _best(lambda: compute_sim_features(engine, keyed, window))
+        sims = engine.fetch_pandas("SELECT count(*) AS n FROM sim_features")["n"].iloc[0]
+        if steps:
+            for tables in (strings, keyed):
+                profile_steps(engine, tables, window, n_calls)
     n_pandas = len(sample)
-    pandas_s, pandas_cpu = min(_timed(lambda: pandas_features(sample, pd.Timestamp(window.start)))
-                               for _ in range(2))
-    duck_rate, pandas_rate = n_calls / duck_s, n_pandas / pandas_s
+    pandas_s, pandas_cpu = _best(lambda: pandas_features(sample, pd.Timestamp(window.start)))
+    pandas_rate = n_pandas / pandas_s
     print(f"feature extraction, {n_calls:,} call records ({source}) -> {sims:,} SIMs")
-    print(f"  DuckDB (2 threads): {duck_s:6.2f} s  {duck_rate / 1e6:6.2f} M records/s  "
-          f"(CPU {duck_cpu:6.2f} s: {n_calls / duck_cpu / 1e6:5.2f} M records per CPU-second; "
-          f"best of 2)")
-    print(f"  pandas baseline   : {pandas_s:6.2f} s  {pandas_rate / 1e6:6.2f} M records/s  "
-          f"(CPU {pandas_cpu:6.2f} s: {n_pandas / pandas_cpu / 1e6:5.2f} M records per "
-          f"CPU-second; on {n_pandas:,} records, best of 2)")
-    print(f"  ratio DuckDB/pandas: {duck_rate / pandas_rate:.1f}x; target >= 5 M records/s: "
-          f"{'met' if duck_rate >= 5e6 else 'NOT met'}")
+    _line("load, numbers keyed (once)", n_calls, *keyed_load)
+    _line("extraction on keyed calls", n_calls, *fast, "; best of 2")
+    together = (keyed_load[0] + fast[0], keyed_load[1] + fast[1])
+    _line("load keyed + extraction", n_calls, *together)
+    _line("load, strings only", n_calls, *plain_load)
+    _line("extraction on msisdn strings", n_calls, *plain, "; best of 2")
+    _line("load strings + extraction", n_calls, plain_load[0] + plain[0], plain_load[1] + plain[1])
+    _line("pandas baseline", n_pandas, pandas_s, pandas_cpu,
+          f"; on {n_pandas:,} records, best of 2")
+    for label, wall in (("extraction, keyed", fast[0]), ("extraction, strings", plain[0]),
+                        ("load keyed + extraction", together[0])):
+        rate = n_calls / wall
+        print(f"  {label}: {rate / pandas_rate:.1f}x pandas; target >= 5 M records/s: "
+              f"{'met' if rate >= 5e6 else 'NOT met'}")
 
 
 def _mule_sims(world: Path) -> set[str]:
@@ -174,6 +230,8 @@ def main() -> None:
     parser.add_argument("--world-calls", type=Path, default=None,
                         help="time extraction on this calls.parquet instead of generated calls")
     parser.add_argument("--no-speed", action="store_true", help="only the quality figures")
+    parser.add_argument("--steps", action="store_true",
+                        help="also the CPU time of each pipeline step, strings and keyed")
     parser.add_argument("--scores", type=Path, default=None,
                         help="evaluate this `scamtrace sims` output against --world's truth")
     args = parser.parse_args()
@@ -181,7 +239,7 @@ def main() -> None:
         evaluate_scores(args.world[0], args.scores)
         return
     if not args.no_speed:
-        bench_speed(args.calls, args.pandas_calls, args.world_calls)
+        bench_speed(args.calls, args.pandas_calls, args.world_calls, args.steps)
     for world in args.world:
         bench_quality(world)
 
