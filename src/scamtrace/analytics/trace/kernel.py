@@ -32,15 +32,12 @@ from scamtrace.analytics.engine import Engine
 from scamtrace.analytics.trace.options import TraceOptions
 from scamtrace.analytics.trace.steps_sql import DECIMALS, EMPTY
 
-#: per transaction row, what a hop reads about the deposit it is and its receiver's
-#: ledger at that moment: one cache line, so a traced deposit costs one memory access
-ROW = np.dtype([
-    ("dst", np.int64), ("amount", np.float64),
+#: per credit (a transfer that is not a self-transfer), sorted by receiver then time:
+#: what a hop reads about the deposit and its receiver's ledger at that moment
+CREDIT = np.dtype([
     ("in_through", np.float64),  # the receiver's inflow up to and including this transfer
     ("out_before", np.float64),  # the receiver's outflow before it
-    # the receiver's first later debit, in the debit records (a self-transfer: the end
-    # of the receiver's debits, so that none follows it)
-    ("first_debit", np.int64),
+    ("first_debit", np.int64),  # the receiver's first later debit, in the debit records
 ])
 #: per debit, sorted by account then time: consecutive debits of an account are adjacent;
 #: ``row`` is also the debit's rank in time
@@ -57,7 +54,9 @@ class LedgerIndex:
 
     Attributes:
         tx_id, accounts: the original ids of rows and of account codes (Arrow arrays).
-        rows: per row, a :data:`ROW` record; src: per row, the sender's code.
+        src, dst, amount: per row, the sender's and receiver's codes and the amount.
+        credit_of, credits: per row, its position in ``credits`` (-1: a self-transfer,
+            no credit), the :data:`CREDIT` records.
         debits: the debits as :data:`DEBIT` records, sorted by ``debit_key``; ``cum`` is
             the account's outflow up to and including the debit.
         debit_key, debit_start: the debits' keys, and where each account code's debits
@@ -76,8 +75,11 @@ class LedgerIndex:
 
     tx_id: pa.Array
     accounts: pa.Array
-    rows: np.ndarray
     src: np.ndarray
+    dst: np.ndarray
+    amount: np.ndarray
+    credit_of: np.ndarray
+    credits: np.ndarray
     debits: np.ndarray
     debit_key: np.ndarray
     debit_start: np.ndarray
@@ -132,8 +134,9 @@ class LedgerIndex:
         with ThreadPoolExecutor(2) as pool:
             debit_side = pool.submit(_account_events, src, amount, moving, n, n_accounts)
             credit_side = pool.submit(_account_events, dst, amount, moving, n, n_accounts)
-            debit_key, debit_row, debit_start, debit_account, debit_cum = debit_side.result()
-            credit_key, credit_row, credit_start, credit_account, credit_cum = \
+            debit_key, debit_row, debit_start, debit_account, debit_amount, debit_cum = \
+                debit_side.result()
+            credit_key, credit_row, credit_start, credit_account, _, credit_cum = \
                 credit_side.result()
 
         # opening: the largest (outflow - inflow) over the account's history, reached at
@@ -145,29 +148,26 @@ class LedgerIndex:
         np.maximum.at(opening, debit_account, debit_cum - inflow)
         del inflow, debit_account, credit_start
 
-        rows = np.empty(n, dtype=ROW)
-        rows["dst"], rows["amount"] = dst, amount
-        # a self-transfer is no credit: no debits follow it
-        still = np.flatnonzero(~moving)
-        rows["first_debit"][still] = debit_start[dst[still] + 1]
-        rows["in_through"][still] = rows["out_before"][still] = 0.0
+        credit_of = np.full(n, -1, dtype=np.int64)  # a self-transfer is no credit
+        credit_of[credit_row] = np.arange(len(credit_row), dtype=np.int64)
+        credits = np.empty(len(credit_row), dtype=CREDIT)
         first_debit = np.searchsorted(debit_key, credit_key, side="right")
-        rows["first_debit"][credit_row] = first_debit
-        rows["in_through"][credit_row] = credit_cum
+        credits["first_debit"], credits["in_through"] = first_debit, credit_cum
         has_debit = first_debit > debit_start[credit_account]
-        rows["out_before"][credit_row] = np.where(
-            has_debit, debit_cum[np.maximum(first_debit - 1, 0)], 0.0)
-        del first_debit, has_debit, credit_cum, moving, still
+        credits["out_before"] = np.where(has_debit, debit_cum[np.maximum(first_debit - 1, 0)],
+                                         0.0)
+        del first_debit, has_debit, credit_cum, moving
 
         debits = np.empty(len(debit_row), dtype=DEBIT)
-        debits["row"], debits["cum"], debits["amount"] = debit_row, debit_cum, amount[debit_row]
+        debits["row"], debits["cum"], debits["amount"] = debit_row, debit_cum, debit_amount
         axis_before = axis_after = None
         if len(debits) and (amount >= 0).all():
             axis_after = np.cumsum(debits["amount"])
             axis_before = axis_after - debits["amount"]
         sends = np.zeros(n_accounts, dtype=bool)
         sends[src] = True
-        index = cls(table.column("tx_id").combine_chunks(), accounts, rows, src, debits, debit_key,
+        index = cls(table.column("tx_id").combine_chunks(), accounts, src, dst, amount,
+                    credit_of, credits, debits, debit_key,
                     debit_start, ts, ts, axis_before, axis_after, opening, sends,
                     account_order)
         index._credits = (credit_key, credit_row, before, has_credit)
@@ -199,12 +199,10 @@ class LedgerIndex:
             return
         credit_key, credit_row, before, has_credit = self._credits
         n = self.n_rows
-        credit_account = self.rows["dst"][credit_row]
-        deposit = _gather(self.rows, credit_row)
-        balance_after = (self.opening[credit_account] + deposit["in_through"]
-                         - deposit["out_before"])
-        balance_before = balance_after - deposit["amount"]
-        del deposit
+        credit_account = self.dst[credit_row]
+        balance_after = (self.opening[credit_account] + self.credits["in_through"]
+                         - self.credits["out_before"])
+        balance_before = balance_after - self.amount[credit_row]
         emptied = balance_before < EMPTY
         kept = np.where(emptied, 1.0, balance_before / np.where(emptied, 1.0, balance_after))
         dilution = _running_total(np.log(kept), credit_account)
@@ -276,12 +274,14 @@ def _dense_ranks(values: pa.Array) -> np.ndarray:
 def _account_events(account: np.ndarray, amount: np.ndarray, moving: np.ndarray, n: int,
                     n_accounts: int) -> tuple[np.ndarray, ...]:
     """One side of every account's ledger (debits: ``account`` is the sender; credits:
-    the receiver): keys, rows, where each account starts, the account per event and the
-    running total."""
+    the receiver): keys, rows, where each account starts, the account and amount per
+    event, and the running total."""
     key, row = _sorted_events(account, moving, n, n_accounts)
     start = np.searchsorted(key, np.arange(n_accounts + 1, dtype=np.int64) * n)
     event_account = np.repeat(np.arange(n_accounts, dtype=np.int64), np.diff(start))
-    return key, row, start, event_account, _running_total(amount[row], event_account)
+    event_amount = amount[row]
+    return key, row, start, event_account, event_amount, _running_total(event_amount,
+                                                                        event_account)
 
 
 def _sorted_events(account: np.ndarray, moving: np.ndarray, n: int,
@@ -353,7 +353,7 @@ def trace_with_index(
     wanted = pc.unique(seeds)
     rows = index.rows_of(wanted)
     found = rows >= 0
-    found[found] = index.rows["amount"][rows[found]] > 0
+    found[found] = index.amount[rows[found]] > 0
     missing = [v for v, ok in zip(wanted.to_pylist(), found) if not ok]
     rows = rows[found]
     rows = rows[np.argsort(index.id_ranks(rows), kind="stable")]  # seeds numbered in the order of their ids
@@ -361,7 +361,7 @@ def trace_with_index(
         limit = np.full(len(rows), index.n_rows, dtype=np.int64)
     else:
         limit = np.searchsorted(index.ts_by_rank, index.ts[rows] + options.window, side="right")
-    frontier = _Frontier(np.arange(len(rows)), limit, rows, index.rows["amount"][rows])
+    frontier = _Frontier(np.arange(len(rows)), limit, rows, index.amount[rows])
     if options.policy == "taint-first":
         seed_idx, hops, tx_rows, amounts = _taint_first(index, frontier, options)
     else:
@@ -371,7 +371,7 @@ def trace_with_index(
     seed_idx, hops, tx_rows, amounts = seed_idx[order], hops[order], tx_rows[order], \
         amounts[order]
     ids = index.tx_id.take(pa.array(tx_rows, pa.int64()))
-    record = {"dst": index.rows["dst"][tx_rows], "src": index.src[tx_rows]}
+    record = {"dst": index.dst[tx_rows], "src": index.src[tx_rows]}
     seed_ids = index.tx_id.take(pa.array(rows, pa.int64())).to_pandas()
     trail = pd.DataFrame({
         "seed_id": seed_ids.take(seed_idx).reset_index(drop=True),
@@ -453,7 +453,7 @@ class _TaintLedger:
     def build(cls, index: LedgerIndex, rows: np.ndarray, taint: np.ndarray) -> _TaintLedger:
         """From the victims' money each transfer (``rows``) carries (``taint``)."""
         n = index.n_rows
-        account = index.rows["dst"][rows]
+        account = index.dst[rows]
         moving = index.src[rows] != account
         rows, taint, account = rows[moving], taint[moving], account[moving]
         key = account * n + rows
@@ -512,10 +512,16 @@ def _hop(index: LedgerIndex, frontier: _Frontier, options: TraceOptions,
     account's debits end; the few still going after them (busy accounts, or money behind
     much older money) find the rest of their range by binary search.
     """
-    deposit_row = _gather(index.rows, frontier.row)
-    amt_in, out_before = deposit_row["amount"], deposit_row["out_before"]
-    account = deposit_row["dst"]
-    first, end = deposit_row["first_debit"], index.debit_start[account + 1]
+    account, amt_in = index.dst[frontier.row], index.amount[frontier.row]
+    end = index.debit_start[account + 1]
+    credit = index.credit_of[frontier.row]
+    is_credit = credit >= 0
+    deposit_row = _gather(index.credits, np.maximum(credit, 0)) if len(index.credits) \
+        else np.zeros(len(credit), dtype=CREDIT)
+    in_through = np.where(is_credit, deposit_row["in_through"], 0.0)
+    out_before = np.where(is_credit, deposit_row["out_before"], 0.0)
+    # a self-transfer brings nothing in: no debit follows it
+    first = np.where(is_credit, deposit_row["first_debit"], end)
     opening = index.opening[account]
     if taint is not None:  # only debits the victims' money can have reached
         first = taint.first(account, first)
@@ -523,10 +529,10 @@ def _hop(index: LedgerIndex, frontier: _Frontier, options: TraceOptions,
         state = taint.at(np.minimum(first, np.maximum(end - 1, 0)))
     if options.policy == "fifo":
         # the deposit is [low, high) on the account's inflow axis (after the opening)
-        low = opening + deposit_row["in_through"] - amt_in
+        low = opening + in_through - amt_in
         high = low + amt_in
     else:
-        held = np.maximum(opening + deposit_row["in_through"] - out_before, amt_in)
+        held = np.maximum(opening + in_through - out_before, amt_in)
         share = frontier.x / held
         low, high = out_before, np.full(len(held), np.inf)
     monotone = index.debit_axis_after is not None and options.policy == "fifo"
