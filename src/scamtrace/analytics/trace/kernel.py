@@ -32,6 +32,11 @@ from scamtrace.analytics.engine import Engine
 from scamtrace.analytics.trace.options import TraceOptions
 from scamtrace.analytics.trace.steps_sql import DECIMALS, EMPTY
 
+try:  # a counting sort in C (pandas' own group sorter); numpy's radix sort otherwise
+    from pandas._libs.algos import groupsort_indexer as _groupsort_indexer
+except ImportError:  # pragma: no cover - a pandas without it
+    _groupsort_indexer = None
+
 #: per credit (a transfer that is not a self-transfer), sorted by receiver then time:
 #: what a hop reads about the deposit and its receiver's ledger at that moment
 CREDIT = np.dtype([
@@ -288,20 +293,29 @@ def _sorted_events(account: np.ndarray, moving: np.ndarray, n: int,
                    n_accounts: int) -> tuple[np.ndarray, np.ndarray]:
     """Keys ``account * n + row`` of the moving rows, sorted, and the rows in that order.
 
-    Rows are in time order, so a stable sort by account is enough: a radix sort, 16 bits
-    at a time.
+    Rows are in time order, so a stable sort by account is enough: a counting sort
+    (pandas' group sorter), else a radix sort 16 bits at a time.
     """
-    rows = np.flatnonzero(moving)
-    codes = account[rows]
-    if n_accounts <= 1 << 16:
-        order = np.argsort(codes.astype(np.uint16), kind="stable")
-    elif n_accounts <= 1 << 32:
-        order = np.argsort((codes & 0xFFFF).astype(np.uint16), kind="stable")
-        order = order[np.argsort((codes[order] >> 16).astype(np.uint16), kind="stable")]
+    if moving.all():
+        rows, codes = np.arange(n, dtype=np.int64), account
     else:
-        order = np.argsort(codes, kind="stable")
+        rows = np.flatnonzero(moving)
+        codes = account[rows]
+    order = _stable_order(codes, n_accounts)
     rows = rows[order]
     return codes[order] * n + rows, rows
+
+
+def _stable_order(codes: np.ndarray, n_accounts: int) -> np.ndarray:
+    """The stable sort permutation of non-negative integer codes below ``n_accounts``."""
+    if _groupsort_indexer is not None:
+        return _groupsort_indexer(codes.astype(np.intp), n_accounts)[0]
+    if n_accounts <= 1 << 16:
+        return np.argsort(codes.astype(np.uint16), kind="stable")
+    if n_accounts <= 1 << 32:
+        order = np.argsort((codes & 0xFFFF).astype(np.uint16), kind="stable")
+        return order[np.argsort((codes[order] >> 16).astype(np.uint16), kind="stable")]
+    return np.argsort(codes, kind="stable")
 
 
 def _running_total(values: np.ndarray, account: np.ndarray) -> np.ndarray:
