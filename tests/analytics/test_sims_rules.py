@@ -137,3 +137,19 @@ def test_sims_sharing_a_handset_or_nominee_with_a_flagged_sim_are_flagged():
     assert "E" not in out.index  # the nominee's own named SIM is not part of the stock
     assert "F" not in out.index  # nor an old SIM on the identity: not the same batch
     assert not out.loc["C", "flagged"]
+
+
+def test_an_associated_sims_reason_names_one_link_the_same_on_every_run(engine):
+    from scamtrace.analytics.sims.association import add_associated
+
+    # B shares handset I9 with flagged A and handset I1 with flagged G, at equal scores.
+    engine.register(pd.DataFrame({
+        "ts": [datetime(2026, 1, 1)] * 4, "caller": ["A", "B", "B", "G"],
+        "callee": ["x", "y", "y", "z"], "duration_s": [1.0] * 4, "cell_id": ["c"] * 4,
+        "imei": ["I9", "I9", "I1", "I1"],
+    }), "calls")
+    scored = pd.DataFrame({"msisdn": ["A", "B", "G"], "score": [0.9, 0.2, 0.9],
+                           "flagged": [True, False, True], "reasons": ["x", "", "y"]})
+    for _ in range(3):
+        out = add_associated(engine, SimTables(calls="calls"), scored, 0.7).set_index("msisdn")
+        assert out.loc["B", "reasons"] == "associated: shares handset I9 with flagged SIM A"

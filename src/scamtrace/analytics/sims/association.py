@@ -57,12 +57,15 @@ JOIN {flagged} f ON f.msisdn = a.msisdn
 WHERE lower(a.registration) = 'nominee' AND lower(b.registration) = 'nominee'
   AND {gap} <= {BATCH_DAYS * 86400}""")
     union = " UNION ALL ".join(links)
+    # The best link as one row (its SIM and its handset or identity together), the
+    # first by SIM and link among equal scores: the same reason on every run.
     return f"""
-SELECT msisdn, max(link_score) AS link_score, arg_max(via, link_score) AS via,
-       arg_max(link, link_score) AS link
-FROM ({union}) l
-WHERE link_score >= {MIN_NEIGHBOUR_SCORE}
-GROUP BY msisdn"""
+SELECT msisdn, link_score, via, link FROM (
+  SELECT msisdn, link_score, via, link,
+         row_number() OVER (PARTITION BY msisdn ORDER BY link_score DESC, via, link) AS link_rank
+  FROM ({union}) l
+  WHERE link_score >= {MIN_NEIGHBOUR_SCORE}) r
+WHERE link_rank = 1"""
 
 
 def add_associated(engine: Engine, tables: SimTables, scored: pd.DataFrame,
