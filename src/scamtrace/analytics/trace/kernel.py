@@ -1,4 +1,5 @@
-"""FIFO and proportional tracing as a vectorised kernel over a per-account ledger index.
+"""FIFO, proportional and taint-first tracing as a vectorised kernel over a per-account
+ledger index.
 
 The SQL policies find, at every hop, the frontier accounts' transfers and ledgers by
 reading the whole transactions table: a hop costs as much as the data, however small
@@ -12,8 +13,8 @@ over seeds.
 
 Same rules and same results as the SQL of :mod:`.allocation_sql` (the tests compare
 them, and the Spark backend runs the SQL): debits after the deposit (same ``ts``: a
-later ``tx_id``) and inside the window; the account's smallest opening balance; FIFO or
-the proportional share; per seed and transfer, at most its amount, kept when at least
+later ``tx_id``) and inside the window; the account's smallest opening balance; FIFO,
+the proportional share or the victims' money first; per seed and transfer, at most its amount, kept when at least
 ``min_amount``.
 """
 
@@ -122,7 +123,7 @@ class LedgerIndex:
             transactions: its name.
 
         Returns:
-            The index (about 200 bytes per transaction in memory).
+            The index (about 150 bytes per transaction in memory).
         """
         table = _in_time_order(engine.fetch_arrow(
             f"SELECT tx_id, src, dst, amount, ts FROM {transactions}"))
@@ -353,7 +354,8 @@ def trace_with_index(
     Args:
         index: the ledger index of the transactions.
         seeds: the victim transfers' ids, of the transactions' id type.
-        options: a ``fifo`` or ``proportional`` policy, hops, window, threshold.
+        options: a ``fifo``, ``proportional`` or ``taint-first`` policy, hops, window,
+            threshold.
 
     Returns:
         The trail (``seed_id, hop, tx_id, src, dst, amount_traced``) and the accounts
