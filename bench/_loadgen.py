@@ -18,6 +18,17 @@ import sys
 import time
 
 
+async def _read_response(reader: asyncio.StreamReader) -> tuple[bytes, int]:
+    """Read one HTTP/1.1 response; return its head and the length of its body."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line[:15].lower() == b"content-length:":
+            length = int(line[15:])
+    await reader.readexactly(length)
+    return head, length
+
+
 async def _connection(
     port: int,
     paths: list[bytes],
@@ -35,12 +46,7 @@ async def _connection(
             i += 7
             started = time.perf_counter()
             writer.write(b"GET " + path + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth + b"\r\n")
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = 0
-            for line in head.split(b"\r\n"):
-                if line[:15].lower() == b"content-length:":
-                    length = int(line[15:])
-            await reader.readexactly(length)
+            head, _ = await _read_response(reader)
             latencies.append(time.perf_counter() - started)
             if not head.startswith(b"HTTP/1.1 200"):
                 errors[0] += 1
@@ -96,12 +102,7 @@ async def _poster(
                 + b"\r\n\r\n"
                 + body
             )
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = 0
-            for line in head.split(b"\r\n"):
-                if line[:15].lower() == b"content-length:":
-                    length = int(line[15:])
-            await reader.readexactly(length)
+            head, length = await _read_response(reader)
             counts["requests"] += 1
             counts["bytes"] += length
             if not head.startswith(b"HTTP/1.1 200"):

@@ -312,6 +312,36 @@ def participation(ends: np.ndarray, weight: np.ndarray, membership: np.ndarray) 
     return 1.0 - concentration
 
 
+def _hub_pass(graph: EntityGraph, policy: HubPolicy, *, resolution: float, seed: int,
+              min_split_nodes: int, max_conductance: float | None
+              ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Hubs by degree, then by diversity over one Leiden run without the degree hubs.
+
+    Returns:
+        The hubs (as :func:`find_hubs` gives them), the hub mask over ``graph.nodes``
+        and the diversity pass's community of every node.
+    """
+    nodes = graph.nodes
+    degree = graph.degree()
+    removable = ~nodes["kind"].isin(policy.keep_kinds).to_numpy()
+    by_degree = (degree > policy.max_degree) & removable
+    ends, weight = graph.restricted(~by_degree)
+    first = communities(len(nodes), ends, weight, resolution=resolution, seed=seed,
+                        min_split_nodes=min_split_nodes, max_conductance=max_conductance)
+    spread = participation(ends, weight, first)
+    by_diversity = ((degree >= policy.min_degree_for_diversity)
+                    & (spread > policy.max_participation) & removable & ~by_degree)
+    is_hub = by_degree | by_diversity
+    rows = np.flatnonzero(is_hub)
+    hubs = nodes.iloc[rows].reset_index(drop=True)
+    hubs["degree"] = degree[rows]
+    hubs["participation"] = np.round(spread[rows], 3)
+    hubs["reason"] = np.where(by_degree[rows], f"more than {policy.max_degree} neighbours",
+                              "edges spread over several communities")
+    hubs["node"] = rows
+    return hubs, is_hub, first
+
+
 def find_hubs(graph: EntityGraph, policy: HubPolicy, *, resolution: float = 1.0,
               seed: int = 7, max_conductance: float | None = None) -> pd.DataFrame:
     """Find the hubs of a graph by degree and by diversity.
@@ -328,24 +358,9 @@ def find_hubs(graph: EntityGraph, policy: HubPolicy, *, resolution: float = 1.0,
         The hub nodes: kind, id, degree, participation, reason, and node (the row in
         ``graph.nodes``).
     """
-    nodes = graph.nodes
-    degree = graph.degree()
-    removable = ~nodes["kind"].isin(policy.keep_kinds).to_numpy()
-    by_degree = (degree > policy.max_degree) & removable
-    ends, weight = graph.restricted(~by_degree)
-    membership = communities(len(nodes), ends, weight, resolution=resolution, seed=seed,
-                             min_split_nodes=policy.diversity_split_nodes,
-                             max_conductance=max_conductance)
-    spread = participation(ends, weight, membership)
-    by_diversity = ((degree >= policy.min_degree_for_diversity)
-                    & (spread > policy.max_participation) & removable & ~by_degree)
-    rows = np.flatnonzero(by_degree | by_diversity)
-    hubs = nodes.iloc[rows].reset_index(drop=True)
-    hubs["degree"] = degree[rows]
-    hubs["participation"] = np.round(spread[rows], 3)
-    hubs["reason"] = np.where(by_degree[rows], f"more than {policy.max_degree} neighbours",
-                              "edges spread over several communities")
-    hubs["node"] = rows
+    hubs, _, _ = _hub_pass(graph, policy, resolution=resolution, seed=seed,
+                           min_split_nodes=policy.diversity_split_nodes,
+                           max_conductance=max_conductance)
     return hubs
 
 
@@ -400,23 +415,9 @@ def hubs_and_communities(graph: EntityGraph, policy: HubPolicy, *, resolution: f
         The hubs (as :func:`find_hubs`) and the members (as :func:`communities_without`).
     """
     nodes = graph.nodes
-    degree = graph.degree()
-    removable = ~nodes["kind"].isin(policy.keep_kinds).to_numpy()
-    by_degree = (degree > policy.max_degree) & removable
-    ends, weight = graph.restricted(~by_degree)
-    first = communities(len(nodes), ends, weight, resolution=resolution, seed=seed,
-                        min_split_nodes=min_split_nodes, max_conductance=max_conductance)
-    spread = participation(ends, weight, first)
-    by_diversity = ((degree >= policy.min_degree_for_diversity)
-                    & (spread > policy.max_participation) & removable & ~by_degree)
-    rows = np.flatnonzero(by_degree | by_diversity)
-    hubs = nodes.iloc[rows].reset_index(drop=True)
-    hubs["degree"] = degree[rows]
-    hubs["participation"] = np.round(spread[rows], 3)
-    hubs["reason"] = np.where(by_degree[rows], f"more than {policy.max_degree} neighbours",
-                              "edges spread over several communities")
-    hubs["node"] = rows
-    is_hub = by_degree | by_diversity
+    hubs, is_hub, first = _hub_pass(graph, policy, resolution=resolution, seed=seed,
+                                    min_split_nodes=min_split_nodes,
+                                    max_conductance=max_conductance)
     ends, weight = graph.restricted(~is_hub)
     n = len(nodes)
     if n == 0:
