@@ -114,6 +114,30 @@ def test_taint_first_is_time_respecting_across_victims(engine):
                      (3, 3): 1000.0, (3, 4): 562.5, (3, 5): 437.5}
 
 
+def test_lifo_sends_the_newest_batch_first_and_leaves_the_rest_under_newer_money(engine):
+    frame = pd.DataFrame({
+        "tx_id": [1, 2, 3, 4, 5, 6, 7, 8, 9],
+        "src": ["S", "M", "V1", "V2", "M", "M", "U", "M", "M"],
+        "dst": ["M", "Z", "M", "M", "A", "B", "M", "C", "D"],
+        "amount": [500.0, 200.0, 1000.0, 3000.0, 2000.0, 1900.0, 500.0, 490.0, 400.0],
+        "ts": [1, 5, 10, 12, 20, 21, 30, 40, 50],
+    })
+    result = _trace(engine, frame, [3, 4], policy="lifo", window=100)
+    # M holds 300 of its own when V1's 1000 and V2's 3000 come in, one batch (no debit
+    # between them, 1 : 3): the 2000 to A and the 1900 to B take from it pro rata and
+    # leave 100 (a mule's commission). U's later 500 sits on top of that, so the 490 to
+    # C is U's (taint-first would charge the victims' 100 to it); the 400 to D takes
+    # U's last 10, then the victims' 100 (25 and 75), then 290 of M's own.
+    edges = {(r.seed_id, r.tx_id): round(r.amount_traced, 4) for r in result.trail.itertuples()}
+    assert edges == {(3, 3): 1000.0, (3, 5): 500.0, (3, 6): 475.0, (3, 9): 25.0,
+                     (4, 4): 3000.0, (4, 5): 1500.0, (4, 6): 1425.0, (4, 9): 75.0}
+    taint = _trace(engine, frame, [3, 4], policy="taint-first", window=100)
+    assert set(taint.trail["tx_id"]) >= {8}
+    early = _trace(engine, frame.iloc[:8], [3, 4], policy="lifo", window=100)
+    accounts = early.accounts[early.accounts["account"] == "M"].set_index("seed_id")
+    assert accounts["amount_remaining"].to_dict() == {3: 25.0, 4: 75.0}
+
+
 def test_matched_follows_pooled_money_to_new_counterparties(engine):
     frame = pd.DataFrame({
         "tx_id": ["old", "v1", "d1", "n1", "m1", "n2", "m2", "m3", "late", "b1"],
@@ -175,7 +199,7 @@ def _random_transfers(rng, accounts, transfers):
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10_000),
-       policy=st.sampled_from(["fifo", "proportional", "taint-first", "matched"]))
+       policy=st.sampled_from(["fifo", "proportional", "taint-first", "lifo", "matched"]))
 def test_no_account_forwards_more_than_it_received(seed, policy):
     frame = _random_transfers(np.random.default_rng(seed), accounts=8, transfers=60)
     with create_engine("duckdb", threads=1) as engine:
@@ -195,7 +219,8 @@ def test_no_account_forwards_more_than_it_received(seed, policy):
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10_000), policy=st.sampled_from(["fifo", "proportional", "taint-first"]),
+@given(seed=st.integers(0, 10_000),
+       policy=st.sampled_from(["fifo", "proportional", "taint-first", "lifo"]),
        window=st.sampled_from([None, 0, 15, 60]), string_ids=st.booleans(),
        steps=st.sampled_from([0, 1, 8]))
 def test_kernel_writes_the_same_trails_as_sql(seed, policy, window, string_ids, steps):

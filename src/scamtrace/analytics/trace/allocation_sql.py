@@ -227,3 +227,83 @@ def taint_first_allocation_sql(options: TraceOptions) -> str:
              ELSE 0.0 END AS carried
     FROM placed
     """
+
+
+def lifo_ledger_sql() -> str:
+    """Last in, first out by batch: every account's money at each of its events.
+
+    A batch is the credits an account receives with no debit between them. Each debit
+    takes the newest batch first, all its credits pro rata, then the batch before: the
+    money held after each event is the running sum of credits less debits minus its
+    lowest value so far below zero (the opening money, oldest of all, goes last), and a
+    batch keeps what the lowest level since it stays above the level it arrived on.
+    Per credit (``is_debit`` 0): ``base``, the money held before its batch, and
+    ``total``, the batch's; per debit: ``after``, the money held after it.
+    """
+    return f"""
+    WITH events AS (
+        SELECT dst AS account, ts, tx_id, amount AS delta, 0 AS is_debit
+        FROM transactions WHERE src <> dst
+        UNION ALL
+        SELECT src AS account, ts, tx_id, -amount AS delta, 1 AS is_debit
+        FROM transactions WHERE src <> dst
+    ),
+    running AS (
+        SELECT *, sum(delta) OVER ({_RUNNING}) AS level
+        FROM events
+    ),
+    held AS (
+        SELECT *, level - least(min(level) OVER ({_RUNNING}), 0.0) AS after
+        FROM running
+    ),
+    stepped AS (
+        SELECT *,
+            coalesce(lag(after) OVER (PARTITION BY account ORDER BY ts, tx_id), 0.0)
+                AS before,
+            coalesce(lag(is_debit) OVER (PARTITION BY account ORDER BY ts, tx_id), 1)
+                AS after_debit
+        FROM held
+    ),
+    batched AS (
+        SELECT *, sum(CASE WHEN is_debit = 0 AND after_debit = 1 THEN 1 ELSE 0 END)
+            OVER ({_RUNNING}) AS batch
+        FROM stepped
+    )
+    SELECT account, tx_id, is_debit, after,
+        first_value(before) OVER (PARTITION BY account, batch, is_debit
+                                  ORDER BY ts, tx_id) AS base,
+        sum(delta) OVER (PARTITION BY account, batch, is_debit) AS total
+    FROM batched
+    """
+
+
+def lifo_allocation_sql(options: TraceOptions) -> str:
+    """Last in, first out by batch: each debit carries the deposit's share of what it
+    took of the deposit's batch (``lifo``: :func:`lifo_ledger_sql`).
+
+    What is left of the batch after a debit is the lowest level since the deposit less
+    the level the batch arrived on, between nothing and the whole batch; the deposit
+    holds its share of that.
+    """
+    return f"""
+    WITH placed AS (
+        SELECT p.*, c.base, c.total,
+            min(o.after) OVER (PARTITION BY p.seed_id, p.in_tx ORDER BY p.t_out, p.out_tx
+                               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS lowest
+        FROM pairs p
+        JOIN lifo o ON o.account = p.account AND o.tx_id = p.out_tx AND o.is_debit = 1
+        JOIN lifo c ON c.account = p.account AND c.tx_id = p.in_tx AND c.is_debit = 0
+    ),
+    left_over AS (
+        SELECT *, greatest(least(lowest - base, total), 0.0) AS left_after
+        FROM placed
+    ),
+    stepped AS (
+        SELECT *, coalesce(lag(left_after) OVER (PARTITION BY seed_id, in_tx
+                                                 ORDER BY t_out, out_tx), total) AS left_before
+        FROM left_over
+    )
+    SELECT {_OUT_COLUMNS},
+        x * (left_before - left_after) / total AS carried
+    FROM stepped
+    """

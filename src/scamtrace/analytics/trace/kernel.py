@@ -380,6 +380,11 @@ def trace_with_index(
     frontier = _Frontier(np.arange(len(rows)), limit, rows, index.amount[rows])
     if options.policy == "taint-first":
         seed_idx, hops, tx_rows, amounts = _taint_first(index, frontier, options)
+    elif options.policy == "lifo":
+        # the same ledger as taint-first's, over all the money: every transfer's amount
+        ledger = _TaintLedger.build(index, np.arange(index.n_rows, dtype=np.int64),
+                                    index.amount.astype(np.float64))
+        seed_idx, hops, tx_rows, amounts = _hops(index, frontier, options, ledger)
     else:
         seed_idx, hops, tx_rows, amounts = _hops(index, frontier, options)
     order = np.argsort((seed_idx * (options.max_hops + 1) + hops) * index.n_rows
@@ -455,7 +460,10 @@ class _TaintLedger:
     on every debit of the account has, at ``position`` (sorted): ``charged``, the
     share of the victims' money it takes; ``logged``, the log of the share of it left
     by the account's earlier debits (since the first victim credit); ``epoch``, the
-    times the victims' money was used up before it.
+    times the victims' money was used up before it; ``after``, the money held after it.
+    Built over all the money (``lifo``), per credit (``credit_key``: account * rows +
+    row): ``base``, the money held before its batch (credits with no debit between
+    them), and ``batch_total``.
     """
 
     account: np.ndarray
@@ -464,6 +472,16 @@ class _TaintLedger:
     charged: np.ndarray
     logged: np.ndarray
     epoch: np.ndarray
+    after: np.ndarray
+    credit_key: np.ndarray
+    base: np.ndarray
+    batch_total: np.ndarray
+
+    def batch_of(self, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per credit (``key``: account * rows + row, all in this ledger), for ``lifo``:
+        the money held before its batch, and the batch's total."""
+        at = np.searchsorted(self.credit_key, key)
+        return self.base[at], self.batch_total[at]
 
     @classmethod
     def build(cls, index: LedgerIndex, rows: np.ndarray, taint: np.ndarray) -> _TaintLedger:
@@ -496,6 +514,13 @@ class _TaintLedger:
         after = level - np.minimum(lowest, 0.0)
         new = np.concatenate([[True], owner[1:] != owner[:-1]])
         before = np.where(new, 0.0, np.concatenate([[0.0], after[:-1]]))
+        # lifo: a batch (credits with no debit between them) sits on the money held
+        # before it; each credit's batch, its level below and its total
+        opens = ~is_debit & (new | np.concatenate([[True], is_debit[:-1]]))
+        batch = np.cumsum(opens)[~is_debit] - 1
+        base = before[opens][batch]
+        total = np.bincount(batch, weights=delta[~is_debit])[batch]
+        credit_key = events[~is_debit]
         before, after, owner = before[is_debit], after[is_debit], owner[is_debit]
         held = before >= EMPTY
         emptied = held & (after < EMPTY)
@@ -504,7 +529,8 @@ class _TaintLedger:
         kept = np.where(held & ~emptied, after / np.where(held, before, 1.0), 1.0)
         logged = _running_total(np.log(kept), owner) - np.log(kept)
         epoch = _running_total(emptied.astype(np.float64), owner) - emptied
-        return cls(accounts, start, position, charged, logged, epoch.astype(np.int64))
+        return cls(accounts, start, position, charged, logged, epoch.astype(np.int64),
+                   after, credit_key, base, total)
 
     def first(self, account: np.ndarray, first: np.ndarray) -> np.ndarray:
         """Each deposit's first debit that can take victims' money (its account's end
@@ -587,6 +613,20 @@ def _hop(index: LedgerIndex, frontier: _Frontier, options: TraceOptions,
     if options.policy == "fifo":
         s, a = low[deposit], amt_in[deposit]
         carried = np.maximum(np.minimum(q_out, s + a) - np.maximum(q_out - amt_out, s), 0.0) * x / a
+    elif options.policy == "lifo":
+        # the deposit's batch [base, base + total) on the account's money, newest on top:
+        # what is left of it is what the lowest level since stays above its base
+        order = np.lexsort((at, deposit))
+        deposit, at, debit = deposit[order], at[order], debit[order]
+        amt_out, x = amt_out[order], x[order]
+        base, total = taint.batch_of(account[deposit] * index.n_rows
+                                     + frontier.row[deposit])
+        lowest = pd.Series(taint.after[taint.at(at)]).groupby(deposit, sort=False).cummin()
+        left = np.clip(lowest.to_numpy() - base, 0.0, total)
+        opens = np.ones(len(deposit), bool)
+        opens[1:] = deposit[1:] != deposit[:-1]
+        left_before = np.where(opens, total, np.concatenate([[0.0], left[:-1]]))
+        carried = x * (left_before - left) / total
     elif taint is not None:
         here, then = taint.at(at), state[deposit]
         same = taint.epoch[here] == taint.epoch[then]

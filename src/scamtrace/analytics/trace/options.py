@@ -7,12 +7,12 @@ from typing import Literal
 
 from scamtrace.errors import InvalidInput
 
-Policy = Literal["fifo", "proportional", "taint-first", "matched"]
-POLICIES: tuple[str, ...] = ("fifo", "proportional", "taint-first", "matched")
+Policy = Literal["fifo", "proportional", "taint-first", "lifo", "matched"]
+POLICIES: tuple[str, ...] = ("fifo", "proportional", "taint-first", "lifo", "matched")
 Method = Literal["auto", "sql", "kernel"]
 METHODS: tuple[str, ...] = ("auto", "sql", "kernel")
 #: the policies the vectorised kernel implements (see :mod:`.kernel`)
-KERNEL_POLICIES: tuple[str, ...] = ("fifo", "proportional", "taint-first")
+KERNEL_POLICIES: tuple[str, ...] = ("fifo", "proportional", "taint-first", "lifo")
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,9 @@ class TraceOptions:
             ``proportional`` (every later debit carries the traced share of the balance),
             ``taint-first`` (every debit takes the victims' money in the account first,
             all victims pro rata, and the account's own money only after it),
+            ``lifo`` (last in, first out by batch: a debit takes the credits received
+            since the account's last debit first, all of them pro rata, then the batch
+            before, and so on; money left behind stays under newer money),
             ``matched`` (investigator matching: money pooled around the deposit, passed on
             to first-time counterparties soon after; see docs/trace.md).
         max_hops: transfers per trail, the victim transfer being hop 1.

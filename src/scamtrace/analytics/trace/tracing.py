@@ -23,6 +23,8 @@ from scamtrace.analytics.trace.allocation_sql import (
     account_ledger_sql,
     fifo_allocation_sql,
     frontier_outflows_sql,
+    lifo_allocation_sql,
+    lifo_ledger_sql,
     outgoing_after_deposit_sql,
     proportional_allocation_sql,
     taint_first_allocation_sql,
@@ -35,7 +37,7 @@ from scamtrace.analytics.trace.summary import summarise_trails
 from scamtrace.errors import InvalidDataFile
 
 _WORK_TABLES = ("seeds", "seed_rows", "frontier", "outflows", "pairs", "ledger", "allocation",
-                "moved", "trail", "trail_accounts", "taint")
+                "moved", "trail", "trail_accounts", "taint", "lifo")
 
 
 @dataclass
@@ -114,6 +116,8 @@ def trace_victim_transfers(
                 break
             previous = settled
     else:
+        if options.policy == "lifo":
+            engine.execute(lifo_ledger_sql(), "lifo")
         _hops_sql(engine, options)
     trail = engine.fetch_pandas(steps_sql.rounded_trail_sql())
     engine.execute(steps_sql.trail_accounts_sql(), "trail_accounts")
@@ -157,12 +161,13 @@ def _hop_pipeline(options: TraceOptions) -> Pipeline:
                      repartition_by=("seed_id",))
     else:
         allocate = {"fifo": fifo_allocation_sql, "proportional": proportional_allocation_sql,
-                    "taint-first": taint_first_allocation_sql}[options.policy]
+                    "taint-first": taint_first_allocation_sql,
+                    "lifo": lifo_allocation_sql}[options.policy]
         pipeline.add("outflows", frontier_outflows_sql(), persist=True,
                      repartition_by=("src",))
         pipeline.add("pairs", outgoing_after_deposit_sql(options, sent="outflows"),
                      persist=True, repartition_by=("account",))
-        if options.policy != "taint-first":
+        if options.policy not in ("taint-first", "lifo"):
             pipeline.add("ledger", account_ledger_sql(), persist=True,
                          repartition_by=("account",))
         pipeline.add("allocation", allocate(options))
