@@ -26,7 +26,7 @@ def trace(
     column_map: Annotated[
         str, typer.Option("--map", help="src=...,dst=...,amount=...,ts=...,id=...")] = "",
     policy: Annotated[
-        str, typer.Option("--policy", help="fifo (Clayton's case, default), proportional, taint-first or matched.")
+        str, typer.Option("--policy", help="fifo (Clayton's case, default), proportional, taint-first, lifo or matched.")
     ] = "fifo",
     max_hops: Annotated[
         int, typer.Option("--max-hops", help="Transfers per trail, the victim's being 1.")] = 4,
