@@ -158,7 +158,7 @@ def speed(n_transfers: int = 10_000_000, n_seeds: int = 1_000, baseline_seeds: i
         trails = {}
         for label, policy, method, repeats in (
                 ("fifo", "fifo", "kernel", 5), ("proportional", "proportional", "kernel", 5),
-                ("taint-first", "taint-first", "kernel", 3),
+                ("taint-first", "taint-first", "kernel", 3), ("lifo", "lifo", "kernel", 3),
                 ("fifo SQL", "fifo", "sql", 1), ("matched SQL", "matched", "sql", 1)):
             runs = []
             for _ in range(repeats):  # the median of several runs: the machine is shared
@@ -205,7 +205,8 @@ def speed(n_transfers: int = 10_000_000, n_seeds: int = 1_000, baseline_seeds: i
           f"networkx baseline with its graph building, scaled: "
           f"{baseline + graph_seconds * 10:.1f} s wall = "
           f"{(baseline + graph_seconds * 10) / end_to_end:.1f}x")
-    print("  trace only, the index built (medians of 5 runs, 3 for taint-first; everything "
+    print("  trace only, the index built (medians of 5 runs, 3 for taint-first and lifo; "
+          "everything "
           "the call returns included: trail, accounts, summary):")
     for label, (seconds, cpu, rows) in timings.items():
         print(f"  {label:12s}: {seconds * 1000:.0f} ms wall, {cpu * 1000:.0f} ms CPU ({rows} trail "

@@ -96,6 +96,10 @@ class LedgerIndex:
     opening: np.ndarray
     sends: np.ndarray
     account_order: np.ndarray | None
+    #: per account code, where its credits begin in ``credit_rows`` (plus the end), and
+    #: the rows of the credits in account order (``lifo`` reads a visited account's)
+    credit_start: np.ndarray | None = None
+    credit_rows: np.ndarray | None = None
     _row_of_id: pd.Index | None = None
     _credits: tuple[np.ndarray, ...] | None = None
     #: proportional policy (:meth:`prepare_proportional`): per row and per debit, the
@@ -152,7 +156,7 @@ class LedgerIndex:
         inflow = np.where(has_credit, credit_cum[np.maximum(before, 0)], 0.0)
         opening = np.zeros(n_accounts)
         np.maximum.at(opening, debit_account, debit_cum - inflow)
-        del inflow, debit_account, credit_start
+        del inflow, debit_account
 
         credit_of = np.full(n, -1, dtype=np.int64)  # a self-transfer is no credit
         credit_of[credit_row] = np.arange(len(credit_row), dtype=np.int64)
@@ -177,6 +181,7 @@ class LedgerIndex:
                     debit_start, ts, ts, axis_before, axis_after, opening, sends,
                     account_order)
         index._credits = (credit_key, credit_row, before, has_credit)
+        index.credit_start, index.credit_rows = credit_start, credit_row
         return index
 
     def rows_of(self, ids: pa.Array) -> np.ndarray:
@@ -380,11 +385,8 @@ def trace_with_index(
     frontier = _Frontier(np.arange(len(rows)), limit, rows, index.amount[rows])
     if options.policy == "taint-first":
         seed_idx, hops, tx_rows, amounts = _taint_first(index, frontier, options)
-    elif options.policy == "lifo":
-        # the same ledger as taint-first's, over all the money: every transfer's amount
-        ledger = _TaintLedger.build(index, np.arange(index.n_rows, dtype=np.int64),
-                                    index.amount.astype(np.float64))
-        seed_idx, hops, tx_rows, amounts = _hops(index, frontier, options, ledger)
+    elif options.policy == "lifo":  # its ledger is built hop by hop (see _hops)
+        seed_idx, hops, tx_rows, amounts = _hops(index, frontier, options)
     else:
         seed_idx, hops, tx_rows, amounts = _hops(index, frontier, options)
     order = np.argsort((seed_idx * (options.max_hops + 1) + hops) * index.n_rows
@@ -412,12 +414,34 @@ def _hops(index: LedgerIndex, frontier: _Frontier, options: TraceOptions,
     amount."""
     parts = [(frontier.seed, np.ones(len(frontier.row), np.int32), frontier.row, frontier.x)]
     for hop in range(2, options.max_hops + 1):
+        if options.policy == "lifo":
+            taint = _lifo_ledger(index, frontier.row)
         frontier = _hop(index, frontier, options, taint)
         if not len(frontier.row):
             break
         parts.append((frontier.seed, np.full(len(frontier.row), hop, dtype=np.int32),
                       frontier.row, frontier.x))
     return tuple(np.concatenate(c) for c in zip(*parts))
+
+
+def _lifo_ledger(index: LedgerIndex, deposits: np.ndarray) -> _TaintLedger:
+    """``lifo``'s ledger (taint-first's, over all the money: every transfer's amount) for
+    the accounts that ``deposits`` reach and that ever send. Each account's ledger
+    depends on its own transfers alone, so it is the same as over every account, at the
+    cost of the accounts the trail visits rather than of the whole table."""
+    accounts = np.unique(index.dst[deposits])
+    accounts = accounts[index.sends[accounts]]  # one that never sends has no debit
+    if index.credit_rows is None:
+        reached = np.zeros(len(index.accounts), dtype=bool)
+        reached[accounts] = True
+        rows = np.flatnonzero(reached[index.dst])
+    else:
+        start, end = index.credit_start[accounts], index.credit_start[accounts + 1]
+        lengths = end - start
+        rows = index.credit_rows[np.arange(int(lengths.sum()), dtype=np.int64)
+                                 - np.repeat(np.cumsum(lengths) - lengths, lengths)
+                                 + np.repeat(start, lengths)]
+    return _TaintLedger.build(index, rows, index.amount[rows].astype(np.float64))
 
 
 #: rounds of the taint-first fixed point at most (each round is one whole trace)
