@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from scamtrace.analytics import create_engine, load_transactions
 from scamtrace.analytics.trace import TraceOptions, trace_victim_transfers
-from scamtrace.analytics.trace.kernel import LedgerIndex
+from scamtrace.analytics.trace.ledger_index import LedgerIndex
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "amlgentex-dev"
 LAYERED = {5: "stack", 7: "scatter_gather", 8: "gather_scatter"}

@@ -143,6 +143,26 @@ def proportional_allocation_sql(options: TraceOptions) -> str:
     """
 
 
+def _held_levels(extra: str = "") -> str:
+    """The CTEs ``running``, ``held`` and ``stepped`` over ``events`` (account, ts, tx_id,
+    delta, is_debit): the money held after each event (a debit takes it down, never below
+    zero: the running sum less its lowest value so far below zero) and before it, plus
+    the columns ``extra`` adds to ``stepped``."""
+    return f"""running AS (
+        SELECT *, sum(delta) OVER ({_RUNNING}) AS level
+        FROM events
+    ),
+    held AS (
+        SELECT *, level - least(min(level) OVER ({_RUNNING}), 0.0) AS after
+        FROM running
+    ),
+    stepped AS (
+        SELECT *, coalesce(lag(after) OVER (PARTITION BY account ORDER BY ts, tx_id), 0.0)
+            AS before{extra}
+        FROM held
+    )"""
+
+
 def taint_ledger_sql() -> str:
     """Taint first: the victims' money in each account at each of its debits.
 
@@ -174,19 +194,7 @@ def taint_ledger_sql() -> str:
         FROM transactions t JOIN firsts f ON t.src = f.account
         WHERE t.src <> t.dst AND (t.ts > f.ts OR (t.ts = f.ts AND t.tx_id > f.tx_id))
     ),
-    running AS (
-        SELECT *, sum(delta) OVER ({_RUNNING}) AS level
-        FROM events
-    ),
-    held AS (
-        SELECT *, level - least(min(level) OVER ({_RUNNING}), 0.0) AS after
-        FROM running
-    ),
-    stepped AS (
-        SELECT *, coalesce(lag(after) OVER (PARTITION BY account ORDER BY ts, tx_id), 0.0)
-            AS before
-        FROM held
-    ),
+    {_held_levels()},
     debits AS (
         SELECT account, ts, tx_id,
             CASE WHEN before < {EMPTY} THEN 0.0 WHEN after < {EMPTY} THEN 1.0
@@ -248,22 +256,8 @@ def lifo_ledger_sql() -> str:
         SELECT src AS account, ts, tx_id, -amount AS delta, 1 AS is_debit
         FROM transactions WHERE src <> dst
     ),
-    running AS (
-        SELECT *, sum(delta) OVER ({_RUNNING}) AS level
-        FROM events
-    ),
-    held AS (
-        SELECT *, level - least(min(level) OVER ({_RUNNING}), 0.0) AS after
-        FROM running
-    ),
-    stepped AS (
-        SELECT *,
-            coalesce(lag(after) OVER (PARTITION BY account ORDER BY ts, tx_id), 0.0)
-                AS before,
-            coalesce(lag(is_debit) OVER (PARTITION BY account ORDER BY ts, tx_id), 1)
-                AS after_debit
-        FROM held
-    ),
+    {_held_levels(", coalesce(lag(is_debit) OVER (PARTITION BY account ORDER BY ts, "
+                  "tx_id), 1) AS after_debit")},
     batched AS (
         SELECT *, sum(CASE WHEN is_debit = 0 AND after_debit = 1 THEN 1 ELSE 0 END)
             OVER ({_RUNNING}) AS batch

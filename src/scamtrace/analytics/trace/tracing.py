@@ -30,7 +30,8 @@ from scamtrace.analytics.trace.allocation_sql import (
     taint_first_allocation_sql,
     taint_ledger_sql,
 )
-from scamtrace.analytics.trace.kernel import TAINT_ROUNDS, LedgerIndex, trace_with_index
+from scamtrace.analytics.trace.kernel import TAINT_ROUNDS, trace_with_index
+from scamtrace.analytics.trace.ledger_index import LedgerIndex
 from scamtrace.analytics.trace.matching_sql import matched_allocation_sql
 from scamtrace.analytics.trace.options import KERNEL_POLICIES, TraceOptions
 from scamtrace.analytics.trace.summary import summarise_trails
