@@ -1,5 +1,5 @@
-"""FIFO, proportional and taint-first tracing as a vectorised kernel over a per-account
-ledger index.
+"""FIFO, proportional, taint-first and LIFO tracing as a vectorised kernel over a
+per-account ledger index.
 
 The SQL policies find, at every hop, the frontier accounts' transfers and ledgers by
 reading the whole transactions table: a hop costs as much as the data, however small
@@ -13,8 +13,8 @@ over seeds.
 Same rules and same results as the SQL of :mod:`.allocation_sql` (the tests compare
 them, and the Spark backend runs the SQL): debits after the deposit (same ``ts``: a
 later ``tx_id``) and inside the window; the account's smallest opening balance; FIFO,
-the proportional share or the victims' money first; per seed and transfer, at most its amount, kept when at least
-``min_amount``.
+the proportional share, the victims' money first or the newest batch first; per seed
+and transfer, at most its amount, kept when at least ``min_amount``.
 """
 
 from __future__ import annotations
@@ -85,8 +85,6 @@ def trace_with_index(
     frontier = _Frontier(np.arange(len(rows)), limit, rows, index.amount[rows])
     if options.policy == "taint-first":
         seed_idx, hops, tx_rows, amounts = _taint_first(index, frontier, options)
-    elif options.policy == "lifo":  # its ledger is built hop by hop (see _hops)
-        seed_idx, hops, tx_rows, amounts = _hops(index, frontier, options)
     else:
         seed_idx, hops, tx_rows, amounts = _hops(index, frontier, options)
     order = np.argsort((seed_idx * (options.max_hops + 1) + hops) * index.n_rows
@@ -115,33 +113,14 @@ def _hops(index: LedgerIndex, frontier: _Frontier, options: TraceOptions,
     parts = [(frontier.seed, np.ones(len(frontier.row), np.int32), frontier.row, frontier.x)]
     for hop in range(2, options.max_hops + 1):
         if options.policy == "lifo":
-            taint = _lifo_ledger(index, frontier.row)
-        frontier = _hop(index, frontier, options, taint)
+            frontier = _lifo_hop(index, frontier, options)
+        else:
+            frontier = _hop(index, frontier, options, taint)
         if not len(frontier.row):
             break
         parts.append((frontier.seed, np.full(len(frontier.row), hop, dtype=np.int32),
                       frontier.row, frontier.x))
     return tuple(np.concatenate(c) for c in zip(*parts))
-
-
-def _lifo_ledger(index: LedgerIndex, deposits: np.ndarray) -> _TaintLedger:
-    """``lifo``'s ledger (taint-first's, over all the money: every transfer's amount) for
-    the accounts that ``deposits`` reach and that ever send. Each account's ledger
-    depends on its own transfers alone, so it is the same as over every account, at the
-    cost of the accounts the trail visits rather than of the whole table."""
-    accounts = np.unique(index.dst[deposits])
-    accounts = accounts[index.sends[accounts]]  # one that never sends has no debit
-    if index.credit_rows is None:
-        reached = np.zeros(len(index.accounts), dtype=bool)
-        reached[accounts] = True
-        rows = np.flatnonzero(reached[index.dst])
-    else:
-        start, end = index.credit_start[accounts], index.credit_start[accounts + 1]
-        lengths = end - start
-        rows = index.credit_rows[np.arange(int(lengths.sum()), dtype=np.int64)
-                                 - np.repeat(np.cumsum(lengths) - lengths, lengths)
-                                 + np.repeat(start, lengths)]
-    return _TaintLedger.build(index, rows, index.amount[rows].astype(np.float64))
 
 
 #: rounds of the taint-first fixed point at most (each round is one whole trace)
@@ -184,10 +163,7 @@ class _TaintLedger:
     on every debit of the account has, at ``position`` (sorted): ``charged``, the
     share of the victims' money it takes; ``logged``, the log of the share of it left
     by the account's earlier debits (since the first victim credit); ``epoch``, the
-    times the victims' money was used up before it; ``after``, the money held after it.
-    Built over all the money (``lifo``), per credit (``credit_key``: account * rows +
-    row): ``base``, the money held before its batch (credits with no debit between
-    them), and ``batch_total``.
+    times the victims' money was used up before it.
     """
 
     account: np.ndarray
@@ -196,16 +172,6 @@ class _TaintLedger:
     charged: np.ndarray
     logged: np.ndarray
     epoch: np.ndarray
-    after: np.ndarray
-    credit_key: np.ndarray
-    base: np.ndarray
-    batch_total: np.ndarray
-
-    def batch_of(self, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per credit (``key``: account * rows + row, all in this ledger), for ``lifo``:
-        the money held before its batch, and the batch's total."""
-        at = np.searchsorted(self.credit_key, key)
-        return self.base[at], self.batch_total[at]
 
     @classmethod
     def build(cls, index: LedgerIndex, rows: np.ndarray, taint: np.ndarray) -> _TaintLedger:
@@ -238,13 +204,6 @@ class _TaintLedger:
         after = level - np.minimum(lowest, 0.0)
         new = np.concatenate([[True], owner[1:] != owner[:-1]])
         before = np.where(new, 0.0, np.concatenate([[0.0], after[:-1]]))
-        # lifo: a batch (credits with no debit between them) sits on the money held
-        # before it; each credit's batch, its level below and its total
-        opens = ~is_debit & (new | np.concatenate([[True], is_debit[:-1]]))
-        batch = np.cumsum(opens)[~is_debit] - 1
-        base = before[opens][batch]
-        total = np.bincount(batch, weights=delta[~is_debit])[batch]
-        credit_key = events[~is_debit]
         before, after, owner = before[is_debit], after[is_debit], owner[is_debit]
         held = before >= EMPTY
         emptied = held & (after < EMPTY)
@@ -253,8 +212,7 @@ class _TaintLedger:
         kept = np.where(held & ~emptied, after / np.where(held, before, 1.0), 1.0)
         logged = running_total(np.log(kept), owner) - np.log(kept)
         epoch = running_total(emptied.astype(np.float64), owner) - emptied
-        return cls(accounts, start, position, charged, logged, epoch.astype(np.int64),
-                   after, credit_key, base, total)
+        return cls(accounts, start, position, charged, logged, epoch.astype(np.int64))
 
     def first(self, account: np.ndarray, first: np.ndarray) -> np.ndarray:
         """Each deposit's first debit that can take victims' money (its account's end
@@ -337,20 +295,6 @@ def _hop(index: LedgerIndex, frontier: _Frontier, options: TraceOptions,
     if options.policy == "fifo":
         s, a = low[deposit], amt_in[deposit]
         carried = np.maximum(np.minimum(q_out, s + a) - np.maximum(q_out - amt_out, s), 0.0) * x / a
-    elif options.policy == "lifo":
-        # the deposit's batch [base, base + total) on the account's money, newest on top:
-        # what is left of it is what the lowest level since stays above its base
-        order = np.lexsort((at, deposit))
-        deposit, at, debit = deposit[order], at[order], debit[order]
-        amt_out, x = amt_out[order], x[order]
-        base, total = taint.batch_of(account[deposit] * index.n_rows
-                                     + frontier.row[deposit])
-        lowest = pd.Series(taint.after[taint.at(at)]).groupby(deposit, sort=False).cummin()
-        left = np.clip(lowest.to_numpy() - base, 0.0, total)
-        opens = np.ones(len(deposit), bool)
-        opens[1:] = deposit[1:] != deposit[:-1]
-        left_before = np.where(opens, total, np.concatenate([[0.0], left[:-1]]))
-        carried = x * (left_before - left) / total
     elif taint is not None:
         here, then = taint.at(at), state[deposit]
         same = taint.epoch[here] == taint.epoch[then]
@@ -363,6 +307,121 @@ def _hop(index: LedgerIndex, frontier: _Frontier, options: TraceOptions,
         carried = np.where(same, share[deposit] * diluted * amt_out, 0.0)
     return _moved(frontier.seed[deposit], frontier.limit[deposit], debit["row"], amt_out,
                   carried, index.n_rows, options.min_amount)
+
+
+def _lifo_hop(index: LedgerIndex, frontier: _Frontier, options: TraceOptions) -> _Frontier:
+    """One ``lifo`` hop for every traced deposit at once, read off the ledger index.
+
+    The money an account holds after a debit is its level (inflow before the debit less
+    outflow up to it) less the lowest level so far below zero: a debit never takes the
+    account below nothing, the opening money being the oldest. A deposit's batch (the
+    credits with no debit between them) arrived on the money held after the debit
+    before it (``base``); after each later debit, what is left of the batch is the
+    lowest money held since, less ``base``, between nothing and the batch's total, and
+    the deposit holds its share of that (as :func:`.allocation_sql.lifo_ledger_sql`).
+
+    Read: each reached account's debits before its latest deposit, once (for the lowest
+    level so far), and each deposit's debits inside the window, the first
+    :data:`_STEPS` of them for all deposits together, then twice as many at a time for
+    the few whose batch is not used up yet, until it is, or the window or the account's
+    debits end. No ledger is sorted or built.
+    """
+    debits, inflow = index.debits, index.debit_inflow
+    account = index.dst[frontier.row]
+    end = index.debit_start[account + 1]
+    credit = index.credit_of[frontier.row]
+    first = end.copy()  # a self-transfer brings nothing in: no debit follows it
+    is_credit = credit >= 0
+    first[is_credit] = index.credits["first_debit"][credit[is_credit]]
+    # deposits with a debit after them inside the window
+    live = first < end
+    live[live] = debits["row"][first[live]] < frontier.limit[live]
+    keep = np.flatnonzero(live)
+    account, end, first = account[keep], end[keep], first[keep]
+    x, limit = frontier.x[keep], frontier.limit[keep]
+    # the debit before the batch: the money held after it (base) and the lowest level
+    # so far below zero (none before the account's first debit); the batch's total
+    floor, base, inflow_before = (np.zeros(len(keep)) for _ in range(3))
+    earlier = np.flatnonzero(first > index.debit_start[account])
+    if len(earlier):
+        level, lowest = _lowest_level_before(index, account[earlier], first[earlier])
+        floor[earlier] = np.minimum(lowest, 0.0)
+        base[earlier] = level - floor[earlier]
+        inflow_before[earlier] = inflow[first[earlier] - 1]
+    total = inflow[first] - inflow_before
+    going = np.flatnonzero(total > 0)
+    found: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]] = ([], [], [])
+    at, lowest, left = first[going], np.full(len(going), np.inf), total[going]
+    width = max(_STEPS, 1)
+    while len(going):
+        last = end[going, None] - 1
+        step = at[:, None] + np.arange(width)
+        inside = step <= last
+        step = np.minimum(step, last)
+        inside &= debits["row"][step] < limit[going, None]
+        # the account's level after each debit (outside the run: +inf, changing nothing)
+        level = np.where(inside, inflow[step] - debits["cum"][step], np.inf)
+        floors = np.minimum(np.minimum.accumulate(level, axis=1), floor[going, None])
+        lows = np.minimum(np.minimum.accumulate(level - floors, axis=1), lowest[:, None])
+        lefts = np.clip(lows - base[going, None], 0.0, total[going, None])
+        before = np.concatenate([left[:, None], lefts[:, :-1]], axis=1)
+        carried = x[going, None] * (before - lefts) / total[going, None]
+        moved = inside & (carried > 0)
+        found[0].append(np.broadcast_to(going[:, None], step.shape)[moved])
+        found[1].append(step[moved])
+        found[2].append(carried[moved])
+        # on with the deposits whose whole run was inside and whose batch is not used up
+        more = inside[:, -1] & (lefts[:, -1] > 0) & (at + width <= last[:, 0])
+        floor[going] = floors[:, -1]
+        at, lowest, left = at[more] + width, lows[more, -1], lefts[more, -1]
+        going = going[more]
+        width *= 2
+    deposit, out, carried = (np.concatenate(c) if c else np.zeros(0, np.int64) for c in found)
+    return _moved(frontier.seed[keep][deposit], limit[deposit], debits["row"][out],
+                  debits["amount"][out], carried, index.n_rows, options.min_amount)
+
+
+def _lowest_level_before(index: LedgerIndex, account: np.ndarray,
+                         first: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For debit positions ``first`` of ``account`` (none its first debit): the
+    account's level after the debit before, and its lowest level up to it. Each
+    account's debits are read once, up to its latest ``first``."""
+    order = np.argsort(first, kind="stable")  # by account (debits are), then by time
+    stop, owner = first[order], account[order]
+    new = np.concatenate([[True], owner[1:] != owner[:-1]])
+    group = np.cumsum(new) - 1
+    ends = np.concatenate([np.flatnonzero(new[1:]), [len(stop) - 1]])
+    begin = index.debit_start[owner[new]]
+    lengths = stop[ends] - begin
+    offset = np.cumsum(lengths) - lengths
+    at = _ranges(begin, lengths)
+    level = index.debit_inflow[at] - index.debits["cum"][at]
+    lowest = _cummin_by(level, np.repeat(np.arange(len(begin)), lengths))
+    where = offset[group] + stop - 1 - begin[group]
+    result = np.empty((2, len(first)))
+    result[0, order], result[1, order] = level[where], lowest[where]
+    return result[0], result[1]
+
+
+def _ranges(start: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """``start[i], start[i] + 1, ..., start[i] + lengths[i] - 1`` for every ``i``, in one
+    array."""
+    return (np.arange(int(lengths.sum()), dtype=np.int64)
+            - np.repeat(np.cumsum(lengths) - lengths, lengths) + np.repeat(start, lengths))
+
+
+def _cummin_by(values: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """The running minimum within each group (``group`` non-decreasing): a scan doubling
+    its reach each round, a few rounds for short runs, exact."""
+    out = values.copy()
+    reach = 1
+    while reach < len(out):
+        same = group[reach:] == group[:-reach]
+        if not same.any():
+            break
+        np.minimum(out[reach:], np.where(same, out[:-reach], np.inf), out=out[reach:])
+        reach *= 2
+    return out
 
 
 def _search_rest(index: LedgerIndex, deposit: np.ndarray, first: np.ndarray, end: np.ndarray,

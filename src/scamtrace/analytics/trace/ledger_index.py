@@ -82,10 +82,9 @@ class LedgerIndex:
     opening: np.ndarray
     sends: np.ndarray
     account_order: np.ndarray | None
-    #: per account code, where its credits begin in ``credit_rows`` (plus the end), and
-    #: the rows of the credits in account order (``lifo`` reads a visited account's)
-    credit_start: np.ndarray | None = None
-    credit_rows: np.ndarray | None = None
+    #: per debit (as ``debits``), the account's inflow before it (``lifo`` reads the
+    #: money held at each debit of the accounts a hop reaches from it)
+    debit_inflow: np.ndarray | None = None
     _row_of_id: pd.Index | None = None
     _credits: tuple[np.ndarray, ...] | None = None
     #: proportional policy (:meth:`prepare_proportional`): per row and per debit, the
@@ -142,7 +141,7 @@ class LedgerIndex:
         inflow = np.where(has_credit, credit_cum[np.maximum(before, 0)], 0.0)
         opening = np.zeros(n_accounts)
         np.maximum.at(opening, debit_account, debit_cum - inflow)
-        del inflow, debit_account
+        del debit_account
 
         credit_of = np.full(n, -1, dtype=np.int64)  # a self-transfer is no credit
         credit_of[credit_row] = np.arange(len(credit_row), dtype=np.int64)
@@ -167,7 +166,7 @@ class LedgerIndex:
                     debit_start, ts, ts, axis_before, axis_after, opening, sends,
                     account_order)
         index._credits = (credit_key, credit_row, before, has_credit)
-        index.credit_start, index.credit_rows = credit_start, credit_row
+        index.debit_inflow = inflow
         return index
 
     def rows_of(self, ids: pa.Array) -> np.ndarray:
