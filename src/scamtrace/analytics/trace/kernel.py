@@ -87,8 +87,10 @@ def trace_with_index(
         seed_idx, hops, tx_rows, amounts = _taint_first(index, frontier, options)
     else:
         seed_idx, hops, tx_rows, amounts = _hops(index, frontier, options)
+    # each hop's rows come sorted by seed: a merge sort finds the runs (many times faster
+    # than a quicksort here)
     order = np.argsort((seed_idx * (options.max_hops + 1) + hops) * index.n_rows
-                       + index.id_ranks(tx_rows))
+                       + index.id_ranks(tx_rows), kind="stable")
     seed_idx, hops, tx_rows, amounts = seed_idx[order], hops[order], tx_rows[order], \
         amounts[order]
     ids = index.tx_id.take(pa.array(tx_rows, pa.int64()))
@@ -471,7 +473,7 @@ def _trail_accounts(index: LedgerIndex, seed_ids: pd.Series, seed: np.ndarray,
     Sorted by seed id, hop and account."""
     n_accounts, n_hops = len(index.accounts), int(hop.max()) + 1
     into = (seed * n_accounts + record["dst"]) * n_hops + hop
-    keys, which = np.unique(into, return_inverse=True)
+    keys, which = _unique_nearly_sorted(into)
     amount_in = np.bincount(which, weights=amount, minlength=len(keys))
     later = hop > 1
     # a transfer at hop h leaves money its sender received at hop h - 1
@@ -481,7 +483,8 @@ def _trail_accounts(index: LedgerIndex, seed_ids: pd.Series, seed: np.ndarray,
     key_hop = (keys % n_hops).astype(np.int32)
     code = keys // n_hops % n_accounts
     key_seed = keys // n_hops // n_accounts
-    order = np.argsort((key_seed * n_hops + key_hop) * n_accounts + index.account_ranks(code))
+    order = np.argsort((key_seed * n_hops + key_hop) * n_accounts + index.account_ranks(code),
+                       kind="stable")
     code, key_hop, key_seed = code[order], key_hop[order], key_seed[order]
     amount_in, amount_out = amount_in[order], amount_out[order]
     return pd.DataFrame({
@@ -493,6 +496,20 @@ def _trail_accounts(index: LedgerIndex, seed_ids: pd.Series, seed: np.ndarray,
         "amount_remaining": round_half_away(np.maximum(amount_in - amount_out, 0.0)),
         "is_sink": ~index.sends[code],
     })
+
+
+def _unique_nearly_sorted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)`` by a merge sort, many times faster
+    than unique's own quicksort on values already in long sorted runs (trail rows in
+    seed order)."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    new = np.empty(len(ordered), dtype=bool)
+    new[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    which = np.empty(len(values), dtype=np.int64)
+    which[order] = np.cumsum(new) - 1
+    return ordered[new], which
 
 
 def _gather(records: np.ndarray, at: np.ndarray) -> np.ndarray:

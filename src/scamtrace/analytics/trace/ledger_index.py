@@ -85,6 +85,10 @@ class LedgerIndex:
     #: per debit (as ``debits``), the account's inflow before it (``lifo`` reads the
     #: money held at each debit of the accounts a hop reaches from it)
     debit_inflow: np.ndarray | None = None
+    #: the ids are integers rising with the rows (numbered in time order, as extracts
+    #: usually are): a row's number orders it as its id does, and ids are found by
+    #: binary search (no hash table)
+    ids_ascending: bool = False
     _row_of_id: pd.Index | None = None
     _credits: tuple[np.ndarray, ...] | None = None
     #: proportional policy (:meth:`prepare_proportional`): per row and per debit, the
@@ -166,17 +170,27 @@ class LedgerIndex:
                     debit_start, ts, ts, axis_before, axis_after, opening, sends,
                     account_order)
         index._credits = (credit_key, credit_row, before, has_credit)
+        index.ids_ascending = _ascending_integers(index.tx_id)
         index.debit_inflow = inflow
         return index
 
     def rows_of(self, ids: pa.Array) -> np.ndarray:
         """Row of each transaction id, -1 where unknown."""
+        if self.ids_ascending and ids.null_count == 0 and pa.types.is_integer(ids.type) \
+                and self.n_rows:
+            known, wanted = self.tx_id.to_numpy(), ids.to_numpy()
+            at = np.minimum(np.searchsorted(known, wanted), self.n_rows - 1)
+            return np.where(known[at] == wanted, at, -1)
         if self._row_of_id is None:  # a hash table of the ids, made on first use
             self._row_of_id = pd.Index(self.tx_id.to_numpy(zero_copy_only=False))
         return self._row_of_id.get_indexer(ids.to_numpy(zero_copy_only=False))
 
     def id_ranks(self, rows: np.ndarray) -> np.ndarray:
-        """The rank of each row's id among the ids of ``rows`` (to sort as SQL does)."""
+        """Numbers below :attr:`n_rows` in the order of the ``rows``' ids, equal for
+        equal ids (to sort as SQL does): the rows themselves when the ids rise with them,
+        else the ids' dense ranks."""
+        if self.ids_ascending:
+            return np.asarray(rows, dtype=np.int64)
         return _dense_ranks(self.tx_id.take(pa.array(rows, pa.int64())))
 
     def account_ranks(self, codes: np.ndarray) -> np.ndarray:
@@ -257,6 +271,13 @@ def _encode_accounts(src: pa.ChunkedArray, dst: pa.ChunkedArray
     encoded = ends.combine_chunks().dictionary_encode()
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     return codes[:n], codes[n:], encoded.dictionary, None
+
+
+def _ascending_integers(ids: pa.Array) -> bool:
+    """Whether ``ids`` are integers, none missing, each larger than the one before."""
+    if not pa.types.is_integer(ids.type) or ids.null_count:
+        return False
+    return len(ids) < 2 or pc.all(pc.greater(ids[1:], ids[:-1])).as_py() is True
 
 
 def _dense_ranks(values: pa.Array) -> np.ndarray:

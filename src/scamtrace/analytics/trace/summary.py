@@ -41,7 +41,7 @@ def summarise_trails(trail: pd.DataFrame, accounts: pd.DataFrame) -> list[dict[s
         shares = np.round(per_layer.reshape(n_seeds, n_hops) / amount[:, None], 4)
     codes, uniques = pd.factorize(accounts["account"])
     width = max(len(uniques), 1)
-    pairs = np.sort(seed * width + codes)
+    pairs = np.sort(seed * width + codes, kind="stable")  # in seed order: runs, merged fast
     pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])]
     n_accounts = np.bincount(pairs // width, minlength=n_seeds)
     with np.errstate(divide="ignore", invalid="ignore"):
