@@ -129,7 +129,7 @@ def quality(engine_name: str = "duckdb") -> None:
 
 def speed(n_transfers: int = 10_000_000, n_seeds: int = 1_000, baseline_seeds: int = 100) -> None:
     """1,000 seeds over 10M transfers on DuckDB with 2 threads, against networkx per seed."""
-    from trace_baseline import build_graph, trace_one_seed_fifo
+    from trace_baseline import build_graph, trace_one_seed_fifo, trace_one_seed_lifo
     from trace_synthetic import synthetic_transfers
 
     table, seeds = synthetic_transfers(n_transfers, n_seeds)
@@ -182,20 +182,29 @@ def speed(n_transfers: int = 10_000_000, n_seeds: int = 1_000, baseline_seeds: i
     graph = build_graph(small)
     graph_seconds = time.perf_counter() - started
     edges = {k: (u, v, k) for u, v, k in graph.edges(keys=True)}
-    started, cpu = time.perf_counter(), time.process_time()
-    for seed in small_seeds[:baseline_seeds]:
-        trace_one_seed_fifo(graph, edges[seed], HOPS, window, 1.0)
-    per_seed = (time.perf_counter() - started) / baseline_seeds
-    per_seed_cpu = (time.process_time() - cpu) / baseline_seeds
+    per_seed, per_seed_cpu, baseline_trails = {}, {}, {}
+    for policy, trace_one in (("fifo", trace_one_seed_fifo), ("lifo", trace_one_seed_lifo)):
+        started, cpu = time.perf_counter(), time.process_time()
+        baseline_trails[policy] = [trace_one(graph, edges[seed], HOPS, window, 1.0)
+                                   for seed in small_seeds[:baseline_seeds]]
+        per_seed[policy] = (time.perf_counter() - started) / baseline_seeds
+        per_seed_cpu[policy] = (time.process_time() - cpu) / baseline_seeds
     del graph, edges
+    small_kernel, same_trails = {}, {}
     with create_engine("duckdb", threads=2) as eng:
         load_transactions(eng, small)
         small_index = LedgerIndex.build(eng)
-        started = time.perf_counter()
-        trace_victim_transfers(eng, small_seeds, TraceOptions(max_hops=HOPS, window=window),
-                               index=small_index)
-        small_fifo = time.perf_counter() - started
-    baseline, baseline_cpu = per_seed * n_seeds, per_seed_cpu * n_seeds
+        for policy in ("fifo", "lifo"):
+            started = time.perf_counter()
+            small_trail = trace_victim_transfers(eng, small_seeds, TraceOptions(
+                policy=policy, max_hops=HOPS, window=window), index=small_index).trail
+            small_kernel[policy] = time.perf_counter() - started
+            # the baseline's trails against the kernel's, seed by seed
+            same_trails[policy] = sum(
+                _same_trail(small_trail[small_trail["seed_id"] == seed], theirs)
+                for seed, theirs in zip(small_seeds, baseline_trails[policy]))
+    baseline, baseline_cpu = per_seed["fifo"] * n_seeds, per_seed_cpu["fifo"] * n_seeds
+    lifo_baseline = per_seed["lifo"] * n_seeds
     print(f"Speed: {n_seeds} seeds over {n_transfers:,} synthetic transfers, {HOPS} hops, 48h "
           f"window, DuckDB 2 threads")
     print(f"  end to end, FIFO (what `scamtrace trace` does): read the Parquet file and "
@@ -216,10 +225,25 @@ def speed(n_transfers: int = 10_000_000, n_seeds: int = 1_000, baseline_seeds: i
     print(f"  kernel FIFO trail rows identical to the SQL FIFO trail rows: {same_rows}; "
           f"amounts differing {differ} of {timings['fifo'][2]} (largest gap {gap:.6f}: "
           f"rounding of sums added in another order)")
-    print(f"  baseline: {per_seed * 1000:.1f} ms per seed over {len(small):,} transfers "
-          f"({per_seed_cpu * 1000:.1f} ms CPU), {baseline_seeds} seeds timed and scaled to "
-          f"{n_seeds}; its graph built in {graph_seconds:.1f} s; kernel FIFO on that same "
-          f"tenth: {small_fifo * 1000:.0f} ms for all {n_seeds} seeds")
+    lifo_seconds = timings["lifo"][0]
+    print(f"  lifo against a like-for-like networkx per-seed LIFO baseline: "
+          f"{lifo_baseline:.2f} s wall = {lifo_baseline / lifo_seconds:.1f}x")
+    print(f"  baseline: {per_seed['fifo'] * 1000:.1f} ms per seed over {len(small):,} transfers "
+          f"({per_seed_cpu['fifo'] * 1000:.1f} ms CPU; LIFO {per_seed['lifo'] * 1000:.1f} ms, "
+          f"{per_seed_cpu['lifo'] * 1000:.1f} ms CPU), {baseline_seeds} seeds timed and scaled "
+          f"to {n_seeds}; its graph built in {graph_seconds:.1f} s; kernel on that same tenth, "
+          f"all {n_seeds} seeds: FIFO {small_kernel['fifo'] * 1000:.0f} ms, LIFO "
+          f"{small_kernel['lifo'] * 1000:.0f} ms; the baseline's trails equal the kernel's "
+          f"(same transfers, amounts within 1e-6) for FIFO {same_trails['fifo']} and LIFO "
+          f"{same_trails['lifo']} of its {baseline_seeds} seeds")
+
+
+def _same_trail(ours, theirs: dict) -> bool:
+    """Whether a seed's kernel trail has the same transfers and amounts (within 1e-6;
+    per transfer, summed over hops) as a per-seed baseline's."""
+    mine = ours.groupby("tx_id")["amount_traced"].sum().to_dict()
+    return mine.keys() == theirs.keys() and all(
+        abs(mine[k] - theirs[k]) <= 1e-6 * max(1.0, abs(theirs[k])) for k in mine)
 
 
 def simulator(world: Path,

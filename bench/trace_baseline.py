@@ -1,9 +1,10 @@
-"""The per-seed baseline of the trace speed benchmark: FIFO tracing in plain Python over a
-networkx MultiDiGraph, one seed at a time, with the same rules as the engine's FIFO
-policy (so its trails double as a cross-check). Per traced deposit it reads the
-account's credits and debits, sorts them into its ledger and allocates the later debits;
-accounts that never send (sinks, such as merchants whose credits grow with the data)
-are skipped without reading their ledger, as the engine skips them."""
+"""The per-seed baselines of the trace speed benchmark: FIFO tracing (and LIFO, like for
+like with the engine's ``lifo``) in plain Python over a networkx MultiDiGraph, one seed
+at a time, with the same rules as the engine's policies (so their trails double as a
+cross-check). Per traced deposit it reads the account's credits and debits, sorts them
+into its ledger and allocates the later debits; accounts that never send (sinks, such as
+merchants whose credits grow with the data) are skipped without reading their ledger,
+as the engine skips them."""
 
 from __future__ import annotations
 
@@ -66,6 +67,71 @@ def trace_one_seed_fifo(graph: nx.MultiDiGraph, seed: tuple, hops: int, window: 
             if carried >= min_amount:
                 traced[key] = traced.get(key, 0.0) + carried
                 frontier.append((receiver, ts, key, amount, carried))
+        if not frontier:
+            break
+    return traced
+
+
+def trace_one_seed_lifo(graph: nx.MultiDiGraph, seed: tuple, hops: int, window: int,
+                        min_amount: float) -> dict[int, float]:
+    """LIFO-trace one victim transfer, with the same rules as the engine's ``lifo``
+    policy: an account's credits with no debit between them form a batch; a debit takes
+    the newest batch first (its credits pro rata), then older money, and the money held
+    never goes below nothing (the opening balance is the oldest). Per traced deposit it
+    reads the account's credits and debits, sorts them into its ledger, walks it for
+    the money held after each event and each batch's base and total, and allocates the
+    later debits. Returns tx_id -> amount traced (hop 1 included)."""
+    src, dst, tx_id = seed
+    data = graph.edges[src, dst, tx_id]
+    seed_ts = data["ts"]
+    traced = {tx_id: data["amount"]}
+    frontier = [(dst, data["ts"], tx_id, data["amount"])]
+    for _hop in range(hops - 1):
+        moved: dict[tuple, float] = defaultdict(float)
+        for account, _t_in, in_tx, x in frontier:
+            if graph.out_degree(account) == 0:
+                continue  # a sink: nothing leaves, no ledger to read
+            events = sorted(
+                [(d["ts"], k, 0.0, d["amount"], None) for _, _, k, d in
+                 graph.in_edges(account, keys=True, data=True)]
+                + [(d["ts"], k, d["amount"], 0.0, v) for _, v, k, d in
+                   graph.out_edges(account, keys=True, data=True)]
+            )
+            level = lowest = held = 0.0
+            batches: list[list[float]] = []  # per batch: money held before it, its total
+            after_debit, mine, ledger = True, None, []
+            for ts, key, outflow, inflow, receiver in events:
+                if receiver is None:  # a credit
+                    if after_debit:
+                        batches.append([held, 0.0])
+                    batches[-1][1] += inflow
+                    after_debit = False
+                    level += inflow
+                    if key == in_tx:
+                        mine = (len(batches) - 1, len(ledger))
+                else:
+                    level -= outflow
+                    after_debit = True
+                lowest = min(lowest, level)
+                held = level - lowest
+                if receiver is not None:
+                    ledger.append((ts, key, outflow, receiver, held))
+            base, total = batches[mine[0]]
+            left, low = total, float("inf")
+            for ts, key, outflow, receiver, held_after in ledger[mine[1]:]:
+                if ts > seed_ts + window or left <= 0:
+                    break
+                low = min(low, held_after)
+                now = min(max(low - base, 0.0), total)
+                if left > now:
+                    moved[(key, receiver, ts, outflow)] += x * (left - now) / total
+                left = now
+        frontier = []
+        for (key, receiver, ts, amount), carried in moved.items():
+            carried = min(carried, amount)
+            if carried >= min_amount:
+                traced[key] = traced.get(key, 0.0) + carried
+                frontier.append((receiver, ts, key, carried))
         if not frontier:
             break
     return traced

@@ -387,22 +387,24 @@ def _lowest_level_before(index: LedgerIndex, account: np.ndarray,
                          first: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For debit positions ``first`` of ``account`` (none its first debit): the
     account's level after the debit before, and its lowest level up to it. Each
-    account's debits are read once, up to its latest ``first``."""
-    order = np.argsort(first, kind="stable")  # by account (debits are), then by time
-    stop, owner = first[order], account[order]
-    new = np.concatenate([[True], owner[1:] != owner[:-1]])
-    group = np.cumsum(new) - 1
-    ends = np.concatenate([np.flatnonzero(new[1:]), [len(stop) - 1]])
-    begin = index.debit_start[owner[new]]
-    lengths = stop[ends] - begin
-    offset = np.cumsum(lengths) - lengths
+    account's debits are read once, up to its latest ``first``: in pieces between
+    the positions, each piece's lowest level in one reduction."""
+    stops, pick, where = np.unique(first, return_index=True, return_inverse=True)
+    owner = account[pick]  # positions in order: accounts in order, each one's in time
+    new = np.empty(len(stops), dtype=bool)
+    new[:1] = True
+    np.not_equal(owner[1:], owner[:-1], out=new[1:])
+    begin = np.empty_like(stops)
+    begin[1:] = stops[:-1]
+    begin[new] = index.debit_start[owner[new]]
+    lengths = stops - begin  # none empty: distinct positions, each past its account's first
+    ends = np.cumsum(lengths)
     at = _ranges(begin, lengths)
     level = index.debit_inflow[at] - index.debits["cum"][at]
-    lowest = _cummin_by(level, np.repeat(np.arange(len(begin)), lengths))
-    where = offset[group] + stop - 1 - begin[group]
-    result = np.empty((2, len(first)))
-    result[0, order], result[1, order] = level[where], lowest[where]
-    return result[0], result[1]
+    lowest = np.minimum.reduceat(level, ends - lengths)
+    if not new.all():  # several pieces of one account: the lowest of them so far
+        lowest = _cummin_by(lowest, np.cumsum(new))
+    return level[ends - 1][where], lowest[where]
 
 
 def _ranges(start: np.ndarray, lengths: np.ndarray) -> np.ndarray:

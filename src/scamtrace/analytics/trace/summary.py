@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import compress
 from typing import Any
 
 import numpy as np
@@ -21,10 +22,10 @@ def summarise_trails(trail: pd.DataFrame, accounts: pd.DataFrame) -> list[dict[s
         that reached accounts that never send), ``held`` (share still in non-sink
         accounts: what freezes can save), ``located`` (sinks + held), ``accounts``.
     """
-    firsts = trail[trail["hop"] == 1]
-    seeds = pd.Index(firsts["seed_id"])
+    first = trail["hop"].to_numpy() == 1
+    seeds = pd.Index(trail["seed_id"][first])
     n_seeds = len(seeds)
-    amount = firsts["amount_traced"].to_numpy(dtype=float)
+    amount = trail["amount_traced"].to_numpy(dtype=float)[first]
     # array arithmetic per seed: indexing pandas objects once per seed costs milliseconds
     seed = seeds.get_indexer(accounts["seed_id"])
     hop = accounts["hop"].to_numpy(dtype=np.int64)
@@ -39,15 +40,14 @@ def summarise_trails(trail: pd.DataFrame, accounts: pd.DataFrame) -> list[dict[s
     present = np.bincount(cell, minlength=n_seeds * n_hops).reshape(n_seeds, n_hops) > 0
     with np.errstate(divide="ignore", invalid="ignore"):
         shares = np.round(per_layer.reshape(n_seeds, n_hops) / amount[:, None], 4)
-    codes, uniques = pd.factorize(accounts["account"])
-    width = max(len(uniques), 1)
+    codes, width = _codes(accounts["account"], n_seeds)
     pairs = np.sort(seed * width + codes, kind="stable")  # in seed order: runs, merged fast
     pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])]
     n_accounts = np.bincount(pairs // width, minlength=n_seeds)
     with np.errstate(divide="ignore", invalid="ignore"):
         of_amount = [np.where(amount > 0, np.round(v / amount, 4), 0.0).tolist()
                      for v in (sinks, held, sinks + held)]
-    rows = zip(seeds.tolist(), firsts["src"].tolist(), np.round(amount, 2).tolist(),
+    rows = zip(seeds.tolist(), trail["src"][first].tolist(), np.round(amount, 2).tolist(),
                shares.tolist(), present.tolist(), *of_amount, n_accounts.tolist())
     # plain Python values from here (tolist), one dict per seed
     keys = [str(h) for h in range(n_hops)]
@@ -56,7 +56,7 @@ def summarise_trails(trail: pd.DataFrame, accounts: pd.DataFrame) -> list[dict[s
             "seed_id": seed_id,
             "victim_account": victim,
             "amount": total,
-            "layers": {key: share for key, share, there in zip(keys, layer, here) if there},
+            "layers": dict(compress(zip(keys, layer), here)),
             "sinks": at_sinks,
             "held": still,
             "located": located,
@@ -64,3 +64,16 @@ def summarise_trails(trail: pd.DataFrame, accounts: pd.DataFrame) -> list[dict[s
         }
         for seed_id, victim, total, layer, here, at_sinks, still, located, count in rows
     ]
+
+
+def _codes(accounts: pd.Series, n_seeds: int) -> tuple[np.ndarray, int]:
+    """Integer codes of the accounts (equal accounts, equal codes) and a bound above
+    them (times ``n_seeds``, it fits 62 bits): integer account numbers in a modest
+    range are their own codes (no hashing)."""
+    values = accounts.to_numpy()
+    if values.dtype.kind in "iu" and len(values):
+        low, high = int(values.min()), int(values.max())
+        if high < 1 << 62 and (high - low + 1) * (n_seeds + 1) < 1 << 62:
+            return values.astype(np.int64) - low, high - low + 1
+    codes, uniques = pd.factorize(accounts)
+    return codes, max(len(uniques), 1)
