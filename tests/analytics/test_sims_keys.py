@@ -1,5 +1,5 @@
-"""Integer keys of the call records: the same features as with msisdn strings, and no
-keys where a number is not in the canonical ``+digits`` form."""
+"""Number ids of the call records: the same features as with msisdn strings, for numbers
+in any form."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from scamtrace.analytics.sims.features import SimTables
-from scamtrace.analytics.sims.sim_inputs import load_sim_table, load_sim_tables, numbers_are_keyed
+from scamtrace.analytics.sims.sim_inputs import load_sim_table, load_sim_tables, numbers_table
 from scamtrace.analytics.sims.sim_pipeline import compute_sim_features
 from tests.analytics.test_sims_features import CALLS, WINDOW
 
@@ -34,12 +34,12 @@ def test_keyed_calls_give_the_same_features_as_strings(engine, history):
     if history:
         window = type(WINDOW)(WINDOW.start, WINDOW.end, history_start=datetime(2025, 12, 30))
     keyed = load_sim_tables(engine, {"calls": CANONICAL})
-    assert keyed.keyed
+    assert keyed.numbers == "calls_numbers"
     reports = pd.DataFrame({"ts": [pd.Timestamp("2026-01-01 13:04")],
                             "reporter_msisdn": [NUMBERS["P"]], "reported_kind": ["phone"],
                             "reported_value": [None]})
     load_sim_table(engine, "reports", reports)
-    with_keys = _features(engine, SimTables(calls="calls", reports="reports", keyed=True), window)
+    with_keys = _features(engine, SimTables(calls="calls", reports="reports", numbers="calls_numbers"), window)
     engine.register(CANONICAL, "plain_calls")
     plain = _features(engine, SimTables(calls="plain_calls", reports="reports"), window)
     pd.testing.assert_frame_equal(with_keys, plain)
@@ -50,17 +50,22 @@ def test_keyed_calls_give_the_same_features_as_strings(engine, history):
 
 @pytest.mark.parametrize("number", ["+0668000001", "+66 8000001", "+66_8000001", "0812345678",
                                     "+668000000A", "66812345678"])
-def test_numbers_not_in_canonical_form_are_not_keyed(engine, number):
+def test_numbers_in_any_form_get_ids(engine, number):
     calls = CANONICAL.copy()
     calls.loc[3, "callee"] = number
-    assert not load_sim_tables(engine, {"calls": calls}).keyed
-    # Without keys the features come from the strings: M still has 5 callees.
-    features = _features(engine, load_sim_tables(engine, {"calls": calls}), WINDOW)
+    tables = load_sim_tables(engine, {"calls": calls})
+    assert tables.numbers == "calls_numbers"
+    features = _features(engine, tables, WINDOW)
     assert features.set_index("msisdn").loc[NUMBERS["M"], "distinct_callees"] == 5
+    engine.register(calls, "plain_calls")
+    pd.testing.assert_frame_equal(features, _features(engine, SimTables(calls="plain_calls"), WINDOW))
+    numbers = engine.fetch_pandas("calls_numbers")
+    assert sorted(numbers["id"]) == list(range(len(numbers)))
+    assert set(numbers["msisdn"]) == set(calls["caller"]) | set(calls["callee"].dropna())
 
 
-def test_no_keys_when_asked_or_absent(engine):
+def test_no_ids_when_asked(engine):
     load_sim_table(engine, "calls", CANONICAL, keys=False)
-    assert not numbers_are_keyed(engine, "calls")
+    assert numbers_table(engine, "calls") is None
     load_sim_table(engine, "calls", CANONICAL)
-    assert numbers_are_keyed(engine, "calls")
+    assert numbers_table(engine, "calls") == "calls_numbers"

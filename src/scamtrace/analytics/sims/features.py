@@ -12,6 +12,7 @@ nominee identities and rotate handsets (IMEIs).
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -44,10 +45,10 @@ class SimTables:
         accounts: bank accounts (account_id, person_id), with ``transactions``
             (ts, src_account, dst_account), for "contacts who then paid a flagged account".
         focus: a one-column table ``msisdn``: compute only these SIMs (the *1185# check).
-        keyed: the calls table also holds ``caller_key`` and ``callee_key``, each number's
-            digits as a BIGINT (``+66812345678`` -> 66812345678), set when every number
-            is in that canonical form (:func:`~scamtrace.analytics.sims.sim_inputs.load_sim_table`
-            adds them once at load); the batch groupings then compare integers, not strings.
+        numbers: the calls table's number dictionary (``id`` INTEGER, ``msisdn``), when
+            the calls table also holds ``caller_id`` and ``callee_id``, the dense ids of
+            its numbers (:func:`~scamtrace.analytics.sims.sim_inputs.load_sim_table` makes
+            both once at load); the batch groupings then read small integers, not strings.
     """
 
     calls: str = "calls"
@@ -60,33 +61,31 @@ class SimTables:
     accounts: str | None = None
     transactions: str | None = None
     focus: str | None = None
-    keyed: bool = False
+    numbers: str | None = None
 
 
 @dataclass(frozen=True)
 class CallKeys:
-    """How the call groupings read the two numbers of a call, and turn a grouped number
-    back into its msisdn string."""
+    """How the call groupings read the two numbers of a call (``caller``/``callee``
+    strings, or ``caller_id``/``callee_id`` with the ``numbers`` dictionary that turns
+    an id back into its msisdn)."""
 
     caller: str = "caller"
     callee: str = "callee"
-    keyed: bool = False
-
-    def msisdn(self, column: str) -> str:
-        """The msisdn string of a grouped number column."""
-        return f"'+' || CAST({column} AS VARCHAR)" if self.keyed else column
+    numbers: str | None = None
 
 
 #: Numbers read as the strings they are.
 STRING_KEYS = CallKeys()
-#: Numbers read as their digits (see :attr:`SimTables.keyed`).
-INTEGER_KEYS = CallKeys("caller_key", "callee_key", keyed=True)
 
 
 def call_keys(tables: SimTables) -> CallKeys:
-    """Integer keys for a keyed calls table in batch; strings otherwise (the focus
-    path filters the calls by msisdn string first)."""
-    return INTEGER_KEYS if tables.keyed and not tables.focus else STRING_KEYS
+    """Dense integer ids for a calls table loaded with them, in batch; strings otherwise
+    (the focus path filters the calls by msisdn string first)."""
+    if tables.numbers and not tables.focus:
+        return CallKeys("caller_id", "callee_id", tables.numbers)
+    return STRING_KEYS
+
 
 @dataclass(frozen=True)
 class FeatureWindow:
@@ -146,139 +145,191 @@ def window_calls_sql(tables: SimTables, window: FeatureWindow) -> str:
     )
 
 
-def outbound_hourly_sql(dialect: Dialect, window: FeatureWindow, calls: str = "calls",
-                        keys: CallKeys = STRING_KEYS) -> str:
-    """Outbound calls per caller and clock hour, with short and unanswered counts."""
-    return f"""
-SELECT {keys.caller} AS caller, CAST(floor({dialect.epoch_seconds('ts')} / 3600) AS BIGINT) AS hour_slot,
-       count(*) AS n,
-       sum(CASE WHEN duration_s > 0 AND duration_s < {window.short_call_s}
-                THEN 1 ELSE 0 END) AS n_short,
-       sum(CASE WHEN duration_s <= 0 THEN 1 ELSE 0 END) AS n_unanswered
-FROM {calls} WHERE {_in_window('ts', window)}
-GROUP BY {keys.caller}, CAST(floor({dialect.epoch_seconds('ts')} / 3600) AS BIGINT)"""
 
 
-def outbound_stats_sql(window: FeatureWindow, keys: CallKeys = STRING_KEYS) -> str:
-    """Per caller: calls, short/unanswered counts, active hours, peak hour, night calls.
+#: Bits used in each BIGINT lane of the hour detector (the sign bit stays clear).
+LANE_BITS = 63
+#: Lanes of the hour detector at most (252 distinct hour positions).
+MAX_LANES = 4
 
-    Burstiness is calls per active hour: campaign SIMs fire dozens of calls in the hours
-    they are on, people make one or two.
+
+def _epoch(value: datetime) -> int:
+    # Seconds since 1970 of the instant as _ts writes it (its fields, read as UTC).
+    return calendar.timegm(value.timetuple())
+
+
+def hour_slot_sql(dialect: Dialect, column: str = "ts") -> str:
+    """The clock hour of a timestamp as hours since 1970 (UTC)."""
+    return f"CAST(floor({dialect.epoch_seconds(column)} / 3600) AS BIGINT)"
+
+
+def _hour_lanes(dialect: Dialect, window: FeatureWindow) -> tuple[list[str], str]:
+    """Aggregates that set one bit per call for its hour in the window, and the number
+    of bits set: as many bits as calls proves that no two calls share an hour.
+
+    Hours more than ``MAX_LANES * LANE_BITS`` apart share a bit (the position wraps),
+    and a timestamp outside the window sets none: both only cost an exact count later,
+    they never make two calls look apart when they share an hour.
+    """
+    first = _epoch(window.start) // 3600
+    hours = _epoch(window.end) // 3600 - first + 1
+    lanes = max(1, min(MAX_LANES, -(-hours // LANE_BITS)))
+    position = f"(({hour_slot_sql(dialect)} - {first}) % {lanes * LANE_BITS})"
+    aggregates = [
+        f"bit_or(CASE WHEN {position} >= {i * LANE_BITS} AND {position} < {(i + 1) * LANE_BITS} "
+        f"THEN CAST(1 AS BIGINT) << ({position} - {i * LANE_BITS}) ELSE CAST(0 AS BIGINT) END) "
+        f"AS hour_lane{i}"
+        for i in range(lanes)
+    ]
+    bits = " + ".join(f"CAST(bit_count(hour_lane{i}) AS INTEGER)" for i in range(lanes))
+    return aggregates, bits
+
+
+def caller_stats_sql(dialect: Dialect, window: FeatureWindow, calls: str = "calls",
+                     keys: CallKeys = STRING_KEYS) -> str:
+    """Per caller (``k``): calls, short, unanswered and night calls, and ``hour_bits``,
+    the distinct-hour detector of :func:`_hour_lanes` (``hour_bits = out_calls`` when
+    every call of the caller fell in an hour of its own).
+
+    Night is the caller's local clock hour: NBTC's suspensions and operators' rules look
+    at calls made while people sleep.
     """
     night_from, night_to = window.night_hours
-    local_hour = f"((hour_slot + {window.utc_offset_hours}) % 24 + 24) % 24"
+    local_hour = f"(({hour_slot_sql(dialect)} + {window.utc_offset_hours}) % 24 + 24) % 24"
     if night_from > night_to:
         is_night = f"{local_hour} >= {night_from} OR {local_hour} < {night_to}"
     else:
         is_night = f"{local_hour} >= {night_from} AND {local_hour} < {night_to}"
+    lanes, bits = _hour_lanes(dialect, window)
     return f"""
-SELECT {keys.msisdn('caller')} AS msisdn, sum(n) AS out_calls, sum(n_short) AS n_short,
-       sum(n_unanswered) AS n_unanswered, count(*) AS active_hours, max(n) AS peak_hour_calls,
-       sum(CASE WHEN {is_night} THEN n ELSE 0 END) AS n_night
-FROM out_hourly GROUP BY caller"""
+SELECT k, out_calls, n_short, n_unanswered, n_night, {bits} AS hour_bits FROM (
+  SELECT {keys.caller} AS k, count(*) AS out_calls,
+         count_if(duration_s > 0 AND duration_s < {window.short_call_s}) AS n_short,
+         count_if(duration_s <= 0) AS n_unanswered,
+         count_if({is_night}) AS n_night,
+         {', '.join(lanes)}
+  FROM {calls} WHERE {_in_window('ts', window)} AND {keys.caller} IS NOT NULL
+  GROUP BY {keys.caller}
+) o"""
+
+
+def hour_stats_sql(dialect: Dialect, window: FeatureWindow, calls: str = "calls",
+                   keys: CallKeys = STRING_KEYS) -> str:
+    """Active hours and the busiest hour's calls, counted exactly for the callers whose
+    detector saw two calls share an hour (the others have one call per active hour).
+
+    Burstiness is calls per active hour: campaign SIMs fire dozens of calls in the hours
+    they are on, people make one or two.
+    """
+    slot = hour_slot_sql(dialect)
+    return f"""
+SELECT k, count(*) AS active_hours, max(n) AS peak_hour_calls FROM (
+  SELECT {keys.caller} AS k, {slot} AS hour_slot, count(*) AS n FROM {calls}
+  WHERE {_in_window('ts', window)}
+    AND {keys.caller} IN (SELECT k FROM caller_stats WHERE hour_bits < out_calls)
+  GROUP BY {keys.caller}, {slot}
+) h GROUP BY k"""
 
 
 def pair_stats_sql(window: FeatureWindow, calls: str = "calls",
                    keys: CallKeys = STRING_KEYS) -> str:
-    """One row per unordered pair of numbers in contact in the window: calls and first
-    call each way.
+    """One row per unordered pair of numbers in contact: the first call each way in the
+    window, and (with a history) whether they were in contact before it.
 
-    ``lo`` is the smaller number of the pair; ``n_lo``/``first_lo`` count the calls
-    ``lo`` made to ``hi``, ``n_hi``/``first_hi`` those ``hi`` made to ``lo`` (a call to
-    oneself counts both ways). One aggregation gives inbound calls, distinct callees and
-    never-contacted callees, without a self-join of directed pairs.
+    ``lo`` is the smaller number of the pair; ``first_lo`` is the first call ``lo`` made
+    to ``hi`` in the window, ``first_hi`` the first the other way (a call to oneself
+    counts both ways). One grouping gives distinct and never-contacted callees for both
+    numbers, without a self-join of directed pairs or a second pass over the history.
     """
     a, b = keys.caller, keys.callee
     lo_calls, hi_calls = f"{a} <= {b}", f"{b} <= {a}"
+    if window.history_start is None:
+        lo_first, hi_first, earlier = f"{lo_calls}", f"{hi_calls}", ""
+    else:
+        in_window = f"ts >= {_ts(window.start)}"
+        lo_first, hi_first = f"{lo_calls} AND {in_window}", f"{hi_calls} AND {in_window}"
+        earlier = f",\n       max(CASE WHEN ts < {_ts(window.start)} THEN 1 ELSE 0 END) AS earlier"
     return f"""
 SELECT least({a}, {b}) AS lo, greatest({a}, {b}) AS hi,
-       count(CASE WHEN {lo_calls} THEN 1 END) AS n_lo,
-       count(CASE WHEN {hi_calls} THEN 1 END) AS n_hi,
-       min(CASE WHEN {lo_calls} THEN ts END) AS first_lo,
-       min(CASE WHEN {hi_calls} THEN ts END) AS first_hi
-FROM {calls} WHERE {_in_window('ts', window)} AND {a} IS NOT NULL AND {b} IS NOT NULL
+       min(CASE WHEN {lo_first} THEN ts END) AS first_lo,
+       min(CASE WHEN {hi_first} THEN ts END) AS first_hi{earlier}
+FROM {calls} WHERE ts >= {_ts(calls_since(window))} AND ts < {_ts(window.end)}
+  AND {a} IS NOT NULL AND {b} IS NOT NULL
 GROUP BY least({a}, {b}), greatest({a}, {b})"""
 
 
-def earlier_contacts_sql(window: FeatureWindow, calls: str = "calls",
-                         keys: CallKeys = STRING_KEYS) -> str:
-    """Unordered pairs in contact (either direction) between history start and window."""
-    a, b = keys.caller, keys.callee
+def _pair_sides(extra: str = "") -> str:
+    # Each pair from both of its numbers (once for a number calling itself), keeping the
+    # sides that called in the window.
     return f"""
-SELECT DISTINCT least({a}, {b}) AS lo, greatest({a}, {b}) AS hi
-FROM {calls} WHERE ts >= {_ts(window.history_start or window.start)} AND ts < {_ts(window.start)}"""
+SELECT lo AS k, hi AS contact, first_lo AS mine, first_hi AS theirs{extra} FROM pair_stats
+WHERE first_lo IS NOT NULL
+UNION ALL
+SELECT hi, lo, first_hi, first_lo{extra} FROM pair_stats WHERE first_hi IS NOT NULL AND lo <> hi"""
 
 
-def _pair_sides(with_history: bool, keys: CallKeys = STRING_KEYS) -> str:
-    # Each pair seen from both of its numbers (once for a number calling itself); a join
-    # with two constant rows reads pair_stats once, where a UNION ALL would read it twice.
-    earlier, history = "0", ""
-    if with_history:
-        earlier = "CASE WHEN h.lo IS NULL THEN 0 ELSE 1 END"
-        history = "LEFT JOIN earlier_contacts h ON h.lo = p.lo AND h.hi = p.hi"
-    return f"""
-SELECT CASE WHEN side = 0 THEN p.lo ELSE p.hi END AS msisdn,
-       {keys.msisdn('CASE WHEN side = 0 THEN p.hi ELSE p.lo END')} AS contact,
-       CASE WHEN side = 0 THEN n_lo ELSE n_hi END AS n_out,
-       CASE WHEN side = 0 THEN n_hi ELSE n_lo END AS n_in,
-       CASE WHEN side = 0 THEN first_lo ELSE first_hi END AS first_out,
-       CASE WHEN side = 0 THEN first_hi ELSE first_lo END AS first_in,
-       {earlier} AS earlier
-FROM pair_stats p {history}
-CROSS JOIN (SELECT 0 AS side UNION ALL SELECT 1 AS side) sides
-WHERE side = 0 OR p.lo <> p.hi"""
-
-
-def callee_stats_sql(with_history: bool, keys: CallKeys = STRING_KEYS) -> str:
-    """Per number: calls received, distinct callees, and callees with no earlier contact.
+def callee_stats_sql(with_history: bool) -> str:
+    """Per number (``k``): distinct callees, and callees with no earlier contact.
 
     A callee is new when neither side called the other before the first call in the
     window (inside the window, or in the history before it when there is one).
     """
+    earlier = "earlier = 0 AND " if with_history else ""
     return f"""
-SELECT {keys.msisdn('msisdn')} AS msisdn, sum(n_in) AS in_calls,
-       sum(CASE WHEN n_out > 0 THEN 1 ELSE 0 END) AS distinct_callees,
-       sum(CASE WHEN n_out > 0 AND earlier = 0 AND (first_in IS NULL OR first_in >= first_out)
-                THEN 1 ELSE 0 END) AS new_callees
-FROM ({_pair_sides(with_history, STRING_KEYS)}) s
-GROUP BY msisdn"""
+SELECT k, count(*) AS distinct_callees,
+       count_if({earlier}(theirs IS NULL OR theirs >= mine)) AS new_callees
+FROM ({_pair_sides(', earlier' if with_history else '')}) s
+GROUP BY k"""
+
+
+def in_calls_sql(window: FeatureWindow, calls: str = "calls", keys: CallKeys = STRING_KEYS) -> str:
+    """Per number (``k``): calls received in the window from another number."""
+    return f"""
+SELECT {keys.callee} AS k, count(*) AS in_calls FROM {calls}
+WHERE {_in_window('ts', window)} AND {keys.caller} IS NOT NULL AND {keys.callee} IS NOT NULL
+GROUP BY {keys.callee}"""
 
 
 def callee_pairs_sql(keys: CallKeys = STRING_KEYS) -> str:
-    """One row per (caller, callee) with the first call inside the window."""
-    return (f"SELECT {keys.msisdn('msisdn')} AS caller, contact AS callee, "
-            f"first_out AS first_ts FROM ({_pair_sides(False, keys)}) s WHERE n_out > 0")
+    """One row per (caller, callee) msisdn with the first call inside the window."""
+    if keys.numbers is None:
+        return f"SELECT k AS caller, contact AS callee, mine AS first_ts FROM ({_pair_sides()}) s"
+    return (f"SELECT a.msisdn AS caller, b.msisdn AS callee, s.mine AS first_ts FROM ({_pair_sides()}) s "
+            f"JOIN {keys.numbers} a ON a.id = s.k JOIN {keys.numbers} b ON b.id = s.contact")
 
 
 def cell_stats_sql(tables: SimTables, window: FeatureWindow, calls: str = "calls",
                    keys: CallKeys = STRING_KEYS) -> str:
-    """Per caller: distinct cells, Shannon entropy (nats) of calls over cells, and the
-    share of calls from border-zone cells (SIM boxes sit near the borders)."""
+    """Per caller (``k``): distinct cells, Shannon entropy (nats) of calls over cells, and
+    the share of calls from border-zone cells (SIM boxes sit near the borders)."""
     if tables.cells:
-        border = (
-            "sum(CASE WHEN c.border_zone THEN n ELSE 0 END) / sum(n)"
-        )
-        join = f"LEFT JOIN {tables.cells} c ON c.cell_id = k.cell_id"
+        border = "sum(CASE WHEN c.border_zone THEN n ELSE 0 END) / sum(n)"
+        join = f"LEFT JOIN {tables.cells} c ON c.cell_id = g.cell_id"
     else:
         border, join = "CAST(0 AS DOUBLE)", ""
     # H = ln N - (1/N) * sum(n ln n), with N = sum(n): one pass, no window function.
     return f"""
-SELECT {keys.msisdn('k.caller')} AS msisdn, count(*) AS cell_count,
+SELECT g.k, count(*) AS cell_count,
        ln(sum(n)) - sum(n * ln(n)) / sum(n) AS cell_entropy, {border} AS border_share
-FROM (SELECT {keys.caller} AS caller, cell_id, count(*) AS n FROM {calls}
-      WHERE {_in_window('ts', window)} AND cell_id IS NOT NULL GROUP BY {keys.caller}, cell_id) k
+FROM (SELECT {keys.caller} AS k, cell_id, count(*) AS n FROM {calls}
+      WHERE {_in_window('ts', window)} AND cell_id IS NOT NULL AND {keys.caller} IS NOT NULL
+      GROUP BY {keys.caller}, cell_id) g
 {join}
-GROUP BY k.caller"""
+GROUP BY g.k"""
 
 
 def device_pairs_sql(tables: SimTables, window: FeatureWindow, calls: str = "calls",
                      keys: CallKeys = STRING_KEYS) -> str:
-    """Distinct (msisdn, imei) pairs seen in the window, from calls and device records."""
-    sql = (f"SELECT DISTINCT {keys.caller} AS msisdn, imei FROM {calls} "
-           f"WHERE {_in_window('ts', window)} AND imei IS NOT NULL")
-    if keys.keyed:
-        sql = f"SELECT {keys.msisdn('msisdn')} AS msisdn, imei FROM ({sql}) k"
+    """Distinct (SIM, imei) pairs seen in the window, from calls and device records.
+
+    The SIM is the grouping key ``k``; with device records it is the msisdn (a SIM may
+    have records and no calls).
+    """
+    sql = (f"SELECT DISTINCT {keys.caller} AS k, imei FROM {calls} "
+           f"WHERE {_in_window('ts', window)} AND imei IS NOT NULL AND {keys.caller} IS NOT NULL")
     if tables.devices:
+        if keys.numbers is not None:
+            sql = f"SELECT n.msisdn AS k, p.imei FROM ({sql}) p JOIN {keys.numbers} n ON n.id = p.k"
         sql += (
             f" UNION SELECT msisdn, imei FROM {tables.devices} "
             f"WHERE from_ts < {_ts(window.end)} "
@@ -288,9 +339,46 @@ def device_pairs_sql(tables: SimTables, window: FeatureWindow, calls: str = "cal
 
 
 def device_stats_sql() -> str:
-    """Per SIM: handsets used, and the most SIMs seen in any one of those handsets."""
+    """Per SIM (``k``): handsets used, and the most SIMs seen in any one of those handsets."""
     return """
-SELECT d.msisdn, count(*) AS imeis_per_sim, max(l.sims) AS sims_per_imei
+SELECT d.k, count(*) AS imeis_per_sim, max(l.sims) AS sims_per_imei
 FROM device_pairs d
 JOIN (SELECT imei, count(*) AS sims FROM device_pairs GROUP BY imei) l ON l.imei = d.imei
-GROUP BY d.msisdn"""
+GROUP BY d.k"""
+
+
+#: The columns each per-number step gives the call features, and its alias there.
+CALL_PARTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "caller_stats": ("c", ("out_calls", "n_short", "n_unanswered", "n_night")),
+    "hour_stats": ("h", ()),
+    "in_calls": ("i", ("in_calls",)),
+    "callee_stats": ("e", ("distinct_callees", "new_callees")),
+    "cell_stats": ("l", ("cell_count", "cell_entropy", "border_share")),
+    "device_stats": ("d", ("imeis_per_sim", "sims_per_imei")),
+}
+
+
+def call_features_sql(parts: list[str], keys: CallKeys = STRING_KEYS, *,
+                      receivers: bool = False) -> str:
+    """One row per caller, its ``msisdn`` and the columns of the ``parts`` steps (names of
+    :data:`CALL_PARTS`, joined on the number ``k``); with ``receivers``, numbers that
+    were only called too (their calls received).
+
+    Active hours and the busiest hour come from ``caller_stats`` when every call of the
+    caller had an hour of its own, else from ``hour_stats``.
+    """
+    key = "coalesce(c.k, i.k)" if receivers else "c.k"
+    selects = [f"{CALL_PARTS[part][0]}.{column}" for part in parts for column in CALL_PARTS[part][1]]
+    selects += [
+        "CASE WHEN c.hour_bits = c.out_calls THEN c.out_calls ELSE h.active_hours END AS active_hours",
+        "CASE WHEN c.hour_bits = c.out_calls THEN 1 ELSE h.peak_hour_calls END AS peak_hour_calls",
+    ]
+    joins = "".join(
+        f"\n{'FULL' if receivers and part == 'in_calls' else 'LEFT'} JOIN {part} "
+        f"{CALL_PARTS[part][0]} ON {CALL_PARTS[part][0]}.k = c.k"
+        for part in parts if part != "caller_stats"
+    )
+    msisdn, numbers = f"{key} AS msisdn", ""
+    if keys.numbers is not None:
+        msisdn, numbers = "n.msisdn", f"\nJOIN {keys.numbers} n ON n.id = {key}"
+    return f"SELECT {msisdn}, {', '.join(selects)}\nFROM caller_stats c{joins}{numbers}"

@@ -73,9 +73,10 @@ def load_sim_table(engine: Engine, table: str, source: Any, renames: dict[str, s
                    *, keys: bool = True) -> str:
     """Register one input and rebuild it under ``table`` with the canonical columns.
 
-    The calls table also gets ``caller_key`` and ``callee_key`` (unless ``keys`` is
-    false): each number's digits as a BIGINT, computed once here so that the feature
-    groupings compare integers (see :func:`numbers_are_keyed`).
+    The calls table also gets ``caller_id`` and ``callee_id`` (unless ``keys`` is
+    false): dense INTEGER ids of its numbers, with their dictionary in the table
+    ``{table}_numbers`` (``id``, ``msisdn``), made once here so that the feature
+    groupings read small integers (see :func:`numbers_table`).
 
     Args:
         engine: the analytics engine.
@@ -93,21 +94,30 @@ def load_sim_table(engine: Engine, table: str, source: Any, renames: dict[str, s
     if table == "flagged_accounts":
         return _load_flagged(engine, raw, available, label)
     required, optional = TABLE_COLUMNS[table]
-    selects = []
+    selects = {}
     for role in required + optional:
         column = renames.get(role, role)
         if column not in available:
             if role in optional and role not in renames:
-                selects.append(f"CAST(NULL AS {'TIMESTAMP' if role in _TIME_COLUMNS else 'VARCHAR'}) AS {role}")
+                selects[role] = f"CAST(NULL AS {'TIMESTAMP' if role in _TIME_COLUMNS else 'VARCHAR'})"
                 continue
             raise InvalidDataFile(f"{label}: no column {column!r} for {role!r}; name it with "
                                   f"--map (columns are {', '.join(available)})")
-        selects.append(f"{_normalised(engine, _quote(column), available[column], role)} AS {role}")
-    if table == "calls" and keys:
-        # '+66812345678' -> 66812345678; NULL where the rest is not a number.
-        selects += [f"TRY_CAST(substr({select.rsplit(' AS ', 1)[0]}, 2) AS BIGINT) AS {role}_key"
-                    for select, role in zip(selects[1:3], ("caller", "callee"), strict=True)]
-    engine.run(Pipeline().add(table, f"SELECT {', '.join(selects)} FROM {raw}"))
+        selects[role] = _normalised(engine, _quote(column), available[column], role)
+    columns = ", ".join(f"{expr} AS {role}" for role, expr in selects.items())
+    numbers = f"{table}_numbers"
+    if table != "calls" or not keys:
+        engine.run(Pipeline().add(table, f"SELECT {columns} FROM {raw}"))
+        return table
+    # The dictionary first, then the calls with the ids of their two numbers.
+    engine.run(Pipeline().add(numbers, f"""
+SELECT CAST(row_number() OVER (ORDER BY msisdn) - 1 AS INTEGER) AS id, msisdn FROM (
+  SELECT DISTINCT msisdn FROM (SELECT {selects['caller']} AS msisdn FROM {raw}
+                               UNION ALL SELECT {selects['callee']} FROM {raw}) n
+  WHERE msisdn IS NOT NULL) d"""))
+    engine.run(Pipeline().add(table, f"""
+SELECT c.*, a.id AS caller_id, b.id AS callee_id FROM (SELECT {columns} FROM {raw}) c
+LEFT JOIN {numbers} a ON a.msisdn = c.caller LEFT JOIN {numbers} b ON b.msisdn = c.callee"""))
     return table
 
 
@@ -122,19 +132,15 @@ def load_sim_tables(engine: Engine, sources: dict[str, Any], column_map: str | N
               for name, src in sources.items() if src is not None}
     if "calls" not in loaded:
         raise InvalidDataFile("call records are required (--calls or --world)")
-    return SimTables(**loaded, keyed=numbers_are_keyed(engine, loaded["calls"]))
+    return SimTables(**loaded, numbers=numbers_table(engine, loaded["calls"]))
 
 
-def numbers_are_keyed(engine: Engine, calls: str = "calls") -> bool:
-    """Whether the keys of a loaded calls table stand for its numbers one to one: every
-    caller and callee is NULL or ``+`` and the digits of its key (``+66812345678``, no
-    leading zero, space or underscore), so that ``'+' || key`` gives the number back.
-    """
-    if not {"caller_key", "callee_key"} <= set(engine.columns(calls)):
-        return False
-    bad = " OR ".join(f"coalesce({c} <> '+' || CAST({c}_key AS VARCHAR), {c} IS NOT NULL)"
-                      for c in ("caller", "callee"))
-    return engine.fetch_pandas(f"SELECT 1 AS bad FROM {calls} WHERE {bad} LIMIT 1").empty
+def numbers_table(engine: Engine, calls: str = "calls") -> str | None:
+    """The number dictionary of a calls table loaded with ids (``{calls}_numbers``,
+    made with them by :func:`load_sim_table`), or ``None``."""
+    if not {"caller_id", "callee_id"} <= set(engine.columns(calls)):
+        return None
+    return f"{calls}_numbers"
 
 
 def world_sources(world: Path) -> dict[str, Path | None]:

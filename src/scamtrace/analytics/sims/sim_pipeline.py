@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import pandas as pd
 
 from scamtrace.analytics.dialects import Dialect
+from scamtrace.analytics.duckdb_engine import DuckDBEngine
 from scamtrace.analytics.engine import Engine
 from scamtrace.analytics.pipeline import Pipeline
 from scamtrace.analytics.sims import context_features as ctx
 from scamtrace.analytics.sims import features as f
 from scamtrace.analytics.sims.features import FEATURE_COLUMNS, FeatureWindow, SimTables
 from scamtrace.errors import InvalidDataFile
+
+#: Number ids up to 2**24 (16.7 million numbers) are grouped by array index on DuckDB.
+PERFECT_HASH_BITS = 24
 
 
 def sim_features_pipeline(dialect: Dialect, tables: SimTables, window: FeatureWindow) -> Pipeline:
@@ -33,62 +39,71 @@ def sim_features_pipeline(dialect: Dialect, tables: SimTables, window: FeatureWi
         # (each aggregation filters the window while it scans: no copy of the calls).
         p.add("w_calls", f.window_calls_sql(tables, window))
         calls = "w_calls"
-    # Batch on a keyed calls table: the groupings compare the numbers as integers and
-    # the per-SIM rows turn them back into msisdn strings (tables.keyed).
+    # Batch on a calls table loaded with number ids: the groupings read the ids and the
+    # per-number rows turn them back into msisdn strings (tables.numbers).
     keys = f.call_keys(tables)
-    p.add("out_hourly", f.outbound_hourly_sql(dialect, window, calls, keys))
-    p.add("out_stats", f.outbound_stats_sql(window, keys))
+    history = window.history_start is not None
+    p.add("caller_stats", f.caller_stats_sql(dialect, window, calls, keys))
+    p.add("hour_stats", f.hour_stats_sql(dialect, window, calls, keys))
     p.add("pair_stats", f.pair_stats_sql(window, calls, keys))
-    if window.history_start is not None:
-        p.add("earlier_contacts", f.earlier_contacts_sql(window, calls, keys))
-    p.add("callee_stats", f.callee_stats_sql(window.history_start is not None, keys))
+    p.add("callee_stats", f.callee_stats_sql(history))
+    p.add("in_calls", f.in_calls_sql(window, calls, keys))
     p.add("cell_stats", f.cell_stats_sql(tables, window, calls, keys))
     p.add("device_pairs", f.device_pairs_sql(tables, window, calls, keys))
     p.add("device_stats", f.device_stats_sql())
-    joins = [
-        ("out_stats", "o"), ("callee_stats", "k"), ("cell_stats", "c"), ("device_stats", "d"),
-    ]
+    parts = ["caller_stats", "in_calls", "hour_stats", "callee_stats", "cell_stats"]
+    joins = []
+    if tables.devices:  # keyed by msisdn: device records name SIMs that may never call
+        joins.append(("device_stats", "d", "k"))
+    else:
+        parts.append("device_stats")
+    p.add("call_features", f.call_features_sql(parts, keys, receivers=bool(tables.focus or tables.sms)))
     if tables.sms:
         p.add("w_sms", ctx.window_sms_sql(tables, window))
         p.add("sms_pairs", ctx.sms_pairs_sql())
         p.add("sms_stats", ctx.sms_stats_sql())
-        joins.append(("sms_stats", "m"))
+        joins.append(("sms_stats", "m", "msisdn"))
     pays = all((tables.sims, tables.accounts, tables.transactions, tables.flagged_accounts))
     if tables.reports or pays:
         p.add("callee_pairs", f.callee_pairs_sql(keys))
         p.add("contacts", ctx.contacts_sql(bool(tables.sms)))
     if tables.sims:
         p.add("registration", ctx.registration_sql(dialect, tables, window))
-        joins.append(("registration", "g"))
+        joins.append(("registration", "g", "msisdn"))
     if tables.reports:
         p.add("reports_against", ctx.reports_against_sql(dialect, tables, window))
         p.add("reported_contacts", ctx.reported_contacts_sql(dialect, tables, window))
-        joins += [("reports_against", "ra"), ("reported_contacts", "rc")]
+        joins += [("reports_against", "ra", "msisdn"), ("reported_contacts", "rc", "msisdn")]
     if pays:
         p.add("paid_flagged", ctx.paid_flagged_contacts_sql(dialect, tables, window))
-        joins.append(("paid_flagged", "pf"))
+        joins.append(("paid_flagged", "pf", "msisdn"))
     if tables.focus:
         p.add("universe", f"SELECT DISTINCT msisdn FROM {tables.focus}")
-    else:
-        senders = " UNION SELECT msisdn FROM sms_stats" if tables.sms else ""
-        p.add("universe", f"SELECT msisdn FROM out_stats{senders}")
-    p.add("sim_features", _final_sql(joins, window))
+    elif tables.sms:
+        p.add("universe", "SELECT msisdn FROM call_features WHERE out_calls IS NOT NULL "
+                          "UNION SELECT msisdn FROM sms_stats")
+    p.add("sim_features", _final_sql(joins, window, universe=bool(tables.focus or tables.sms)))
     return p
 
 
-def _final_sql(joins: list[tuple[str, str]], window: FeatureWindow) -> str:
-    present = {alias for _, alias in joins}
+def _final_sql(joins: list[tuple[str, str, str]], window: FeatureWindow, *, universe: bool) -> str:
+    # The call features are alias o; without a universe step (no focus, no SMS) the SIMs
+    # are the callers, read straight from call_features.
+    present = {alias for _, alias, _ in joins} | {"o"}
+    # Handsets come with the call features unless device records are joined by msisdn.
+    device = "d" if "d" in present else "o"
 
     def col(alias: str, name: str, default: str = "0") -> str:
+        alias = device if alias == "d" else alias
         return f"coalesce({alias}.{name}, {default})" if alias in present else default
 
-    out, inc = col("o", "out_calls"), col("k", "in_calls")
+    out, inc = col("o", "out_calls"), col("o", "in_calls")
     days = f"CAST({window.days!r} AS DOUBLE)"
 
     def share(numerator: str, denominator: str) -> str:
         return f"CASE WHEN {denominator} > 0 THEN {numerator} / {denominator} ELSE 0.0 END"
 
-    callees, sms_fanout = col("k", "distinct_callees"), col("m", "sms_fanout")
+    callees, sms_fanout = col("o", "distinct_callees"), col("m", "sms_fanout")
     exprs = {
         "window_days": days,
         "out_calls": out,
@@ -98,7 +113,7 @@ def _final_sql(joins: list[tuple[str, str]], window: FeatureWindow) -> str:
         "out_calls_per_day": f"{out} / {days}",
         "distinct_callees": callees,
         "distinct_callees_per_day": f"{callees} / {days}",
-        "new_callee_share": share(f"CAST({col('k', 'new_callees')} AS DOUBLE)", callees),
+        "new_callee_share": share(f"CAST({col('o', 'new_callees')} AS DOUBLE)", callees),
         "short_call_share": share(f"CAST({col('o', 'n_short')} AS DOUBLE)", out),
         "unanswered_share": share(f"CAST({col('o', 'n_unanswered')} AS DOUBLE)", out),
         "burstiness": share(f"CAST({out} AS DOUBLE)", col("o", "active_hours")),
@@ -107,9 +122,9 @@ def _final_sql(joins: list[tuple[str, str]], window: FeatureWindow) -> str:
         "sms_sent": col("m", "sms_sent"),
         "sms_fanout": sms_fanout,
         "sms_fanout_per_day": f"{sms_fanout} / {days}",
-        "cell_count": col("c", "cell_count"),
-        "cell_entropy": col("c", "cell_entropy", "0.0"),
-        "border_share": col("c", "border_share", "0.0"),
+        "cell_count": col("o", "cell_count"),
+        "cell_entropy": col("o", "cell_entropy", "0.0"),
+        "border_share": col("o", "border_share", "0.0"),
         # Unknown activation: treat as old, so that missing data never raises suspicion.
         "sim_age_days": col("g", "sim_age_days", "3650.0"),
         "imeis_per_sim": col("d", "imeis_per_sim"),
@@ -125,9 +140,14 @@ def _final_sql(joins: list[tuple[str, str]], window: FeatureWindow) -> str:
     }
     assert tuple(exprs) == FEATURE_COLUMNS
     select = ",\n       ".join(f"{expr} AS {name}" for name, expr in exprs.items())
-    join_sql = "\n".join(f"LEFT JOIN {table} {alias} ON {alias}.msisdn = u.msisdn"
-                         for table, alias in joins)
-    return f"SELECT u.msisdn,\n       {select}\nFROM universe u\n{join_sql}"
+    if universe:
+        base = "universe u\nLEFT JOIN call_features o ON o.msisdn = u.msisdn"
+        msisdn, where = "u.msisdn", ""
+    else:
+        base, msisdn, where = "call_features o", "o.msisdn", "\nWHERE o.out_calls IS NOT NULL"
+    join_sql = "".join(f"\nLEFT JOIN {table} {alias} ON {alias}.{key} = {msisdn}"
+                       for table, alias, key in joins)
+    return f"SELECT {msisdn} AS msisdn,\n       {select}\nFROM {base}{join_sql}{where}"
 
 
 def default_window(
@@ -172,4 +192,24 @@ def compute_sim_features(
         ``output``.
     """
     window = window or default_window(engine, tables.calls)
-    return engine.run(sim_features_pipeline(engine.dialect, tables, window), name=output)
+    with perfect_hashing(engine):
+        return engine.run(sim_features_pipeline(engine.dialect, tables, window), name=output)
+
+
+@contextmanager
+def perfect_hashing(engine: Engine) -> Iterator[None]:
+    """On DuckDB, group by dense number ids by array index (a perfect hash) while inside.
+
+    DuckDB does so when the grouped ids span at most 2**perfect_ht_threshold values (12
+    by default); the feature pipeline's per-number groupings span the number ids.
+    """
+    if not isinstance(engine, DuckDBEngine):
+        yield
+        return
+    con = engine.con
+    before = con.execute("SELECT current_setting('perfect_ht_threshold')").fetchone()[0]
+    con.execute(f"SET perfect_ht_threshold = {PERFECT_HASH_BITS}")
+    try:
+        yield
+    finally:
+        con.execute(f"SET perfect_ht_threshold = {int(before)}")
