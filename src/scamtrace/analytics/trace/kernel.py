@@ -93,17 +93,16 @@ def trace_with_index(
                        + index.id_ranks(tx_rows), kind="stable")
     seed_idx, hops, tx_rows, amounts = seed_idx[order], hops[order], tx_rows[order], \
         amounts[order]
-    ids = index.tx_id.take(pa.array(tx_rows, pa.int64()))
     record = {"dst": index.dst[tx_rows], "src": index.src[tx_rows]}
-    seed_ids = index.tx_id.take(pa.array(rows, pa.int64())).to_pandas()
+    seed_ids = index.ids_of(rows)
     trail = pd.DataFrame({
-        "seed_id": seed_ids.take(seed_idx).reset_index(drop=True),
+        "seed_id": pd.Series(seed_ids.array.take(seed_idx)),
         "hop": hops,
-        "tx_id": ids.to_pandas(),
-        "src": _values(index.accounts, record["src"]),
-        "dst": _values(index.accounts, record["dst"]),
+        "tx_id": index.ids_of(tx_rows),
+        "src": index.accounts_of(record["src"]),
+        "dst": index.accounts_of(record["dst"]),
         "amount_traced": round_half_away(amounts),
-    })
+    }, copy=False)
     accounts = _trail_accounts(index, seed_ids, seed_idx, hops, record, amounts)
     return trail, accounts, missing
 
@@ -490,14 +489,14 @@ def _trail_accounts(index: LedgerIndex, seed_ids: pd.Series, seed: np.ndarray,
     code, key_hop, key_seed = code[order], key_hop[order], key_seed[order]
     amount_in, amount_out = amount_in[order], amount_out[order]
     return pd.DataFrame({
-        "seed_id": seed_ids.take(key_seed).reset_index(drop=True),
-        "account": _values(index.accounts, code),
+        "seed_id": pd.Series(seed_ids.array.take(key_seed)),
+        "account": index.accounts_of(code),
         "hop": key_hop,
         "amount_in": round_half_away(amount_in),
         "amount_out": round_half_away(amount_out),
         "amount_remaining": round_half_away(np.maximum(amount_in - amount_out, 0.0)),
         "is_sink": ~index.sends[code],
-    })
+    }, copy=False)
 
 
 def _unique_nearly_sorted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -525,7 +524,3 @@ def round_half_away(values: np.ndarray) -> np.ndarray:
     """Round to :data:`DECIMALS` places, halves away from zero (as SQL ``round``)."""
     scale = 10.0 ** DECIMALS
     return np.sign(values) * np.floor(np.abs(values) * scale + 0.5) / scale
-
-
-def _values(array: pa.Array, positions: np.ndarray) -> Any:
-    return array.take(pa.array(positions, pa.int64())).to_pandas()

@@ -89,6 +89,9 @@ class LedgerIndex:
     #: usually are): a row's number orders it as its id does, and ids are found by
     #: binary search (no hash table)
     ids_ascending: bool = False
+    #: when the ids are moreover one apart (numbered rows, as without an id column):
+    #: the first id, a row's id being it plus the row
+    first_id: int | None = None
     _row_of_id: pd.Index | None = None
     _credits: tuple[np.ndarray, ...] | None = None
     #: proportional policy (:meth:`prepare_proportional`): per row and per debit, the
@@ -171,6 +174,9 @@ class LedgerIndex:
                     account_order)
         index._credits = (credit_key, credit_row, before, has_credit)
         index.ids_ascending = _ascending_integers(index.tx_id)
+        if index.ids_ascending and n and index.tx_id[n - 1].as_py() < 1 << 62 and \
+                index.tx_id[n - 1].as_py() - index.tx_id[0].as_py() == n - 1:
+            index.first_id = index.tx_id[0].as_py()
         index.debit_inflow = inflow
         return index
 
@@ -178,12 +184,22 @@ class LedgerIndex:
         """Row of each transaction id, -1 where unknown."""
         if self.ids_ascending and ids.null_count == 0 and pa.types.is_integer(ids.type) \
                 and self.n_rows:
+            if self.first_id is not None:  # no search: the ids are the rows, shifted
+                at = ids.to_numpy().astype(np.int64) - self.first_id
+                return np.where((at >= 0) & (at < self.n_rows), at, -1)
             known, wanted = self.tx_id.to_numpy(), ids.to_numpy()
             at = np.minimum(np.searchsorted(known, wanted), self.n_rows - 1)
             return np.where(known[at] == wanted, at, -1)
         if self._row_of_id is None:  # a hash table of the ids, made on first use
             self._row_of_id = pd.Index(self.tx_id.to_numpy(zero_copy_only=False))
         return self._row_of_id.get_indexer(ids.to_numpy(zero_copy_only=False))
+
+    def ids_of(self, rows: np.ndarray) -> pd.Series:
+        """The ids of ``rows``."""
+        if self.first_id is not None:
+            values = np.asarray(rows, dtype=np.int64) + self.first_id
+            return pd.Series(values.astype(self.tx_id.type.to_pandas_dtype()))
+        return self.tx_id.take(pa.array(rows, pa.int64())).to_pandas()
 
     def id_ranks(self, rows: np.ndarray) -> np.ndarray:
         """Numbers below :attr:`n_rows` in the order of the ``rows``' ids, equal for
@@ -192,6 +208,12 @@ class LedgerIndex:
         if self.ids_ascending:
             return np.asarray(rows, dtype=np.int64)
         return _dense_ranks(self.tx_id.take(pa.array(rows, pa.int64())))
+
+    def accounts_of(self, codes: np.ndarray) -> pd.Series:
+        """The accounts of ``codes``."""
+        if self.account_order is not None:  # integer account numbers, their own codes
+            return pd.Series(np.asarray(codes).astype(self.accounts.type.to_pandas_dtype()))
+        return self.accounts.take(pa.array(codes, pa.int64())).to_pandas()
 
     def account_ranks(self, codes: np.ndarray) -> np.ndarray:
         """The rank of each account among the accounts ``codes`` name."""
