@@ -47,8 +47,9 @@ class SimTables:
         focus: a one-column table ``msisdn``: compute only these SIMs (the *1185# check).
         numbers: the calls table's number dictionary (``id`` INTEGER, ``msisdn``), when
             the calls table also holds ``caller_id`` and ``callee_id``, the dense ids of
-            its numbers (:func:`~scamtrace.analytics.sims.sim_inputs.load_sim_table` makes
-            both once at load); the batch groupings then read small integers, not strings.
+            its numbers, and ``cell_key``, that of its cell
+            (:func:`~scamtrace.analytics.sims.sim_inputs.load_sim_table` makes them once
+            at load); the batch groupings then read small integers, not strings.
     """
 
     calls: str = "calls"
@@ -68,11 +69,12 @@ class SimTables:
 class CallKeys:
     """How the call groupings read the two numbers of a call (``caller``/``callee``
     strings, or ``caller_id``/``callee_id`` with the ``numbers`` dictionary that turns
-    an id back into its msisdn)."""
+    an id back into its msisdn), and its cell (``cell_id``, or its id ``cell_key``)."""
 
     caller: str = "caller"
     callee: str = "callee"
     numbers: str | None = None
+    cell: str = "cell_id"
 
 
 #: Numbers read as the strings they are.
@@ -83,7 +85,7 @@ def call_keys(tables: SimTables) -> CallKeys:
     """Dense integer ids for a calls table loaded with them, in batch; strings otherwise
     (the focus path filters the calls by msisdn string first)."""
     if tables.numbers and not tables.focus:
-        return CallKeys("caller_id", "callee_id", tables.numbers)
+        return CallKeys("caller_id", "callee_id", tables.numbers, "cell_key")
     return STRING_KEYS
 
 
@@ -149,8 +151,14 @@ def window_calls_sql(tables: SimTables, window: FeatureWindow) -> str:
 
 #: Bits used in each BIGINT lane of the hour detector (the sign bit stays clear).
 LANE_BITS = 63
-#: Lanes of the hour detector at most (252 distinct hour positions).
+#: Lanes of a detector at most (252 positions).
 MAX_LANES = 4
+#: Lanes of the distinct-cell detector.
+CELL_LANES = 4
+
+#: Callers whose cell features need their calls grouped by cell: neither one cell nor
+#: as many cells as calls (by the detector of :func:`caller_stats_sql`).
+MIXED_CELLS = "n_cell > 0 AND cell_min < cell_max AND cell_bits < n_cell"
 
 
 def _epoch(value: datetime) -> int:
@@ -163,33 +171,49 @@ def hour_slot_sql(dialect: Dialect, column: str = "ts") -> str:
     return f"CAST(floor({dialect.epoch_seconds(column)} / 3600) AS BIGINT)"
 
 
-def _hour_lanes(dialect: Dialect, window: FeatureWindow) -> tuple[list[str], str]:
-    """Aggregates that set one bit per call for its hour in the window, and the number
-    of bits set: as many bits as calls proves that no two calls share an hour.
+def _lanes(name: str, position: str, lanes: int) -> tuple[list[str], str]:
+    """Aggregates that set one bit per row at ``position`` (0 to lanes * LANE_BITS - 1)
+    in ``lanes`` BIGINT columns ``{name}_lane{i}``, and the number of bits set.
 
-    Hours more than ``MAX_LANES * LANE_BITS`` apart share a bit (the position wraps),
-    and a timestamp outside the window sets none: both only cost an exact count later,
-    they never make two calls look apart when they share an hour.
+    As many bits as rows proves that no two rows share a value (different positions).
+    Values that share a position, or a position out of range (which sets no bit), only
+    make the count fall short: they never make two rows look apart when they are not.
     """
-    first = _epoch(window.start) // 3600
-    hours = _epoch(window.end) // 3600 - first + 1
-    lanes = max(1, min(MAX_LANES, -(-hours // LANE_BITS)))
-    position = f"(({hour_slot_sql(dialect)} - {first}) % {lanes * LANE_BITS})"
     aggregates = [
         f"bit_or(CASE WHEN {position} >= {i * LANE_BITS} AND {position} < {(i + 1) * LANE_BITS} "
         f"THEN CAST(1 AS BIGINT) << ({position} - {i * LANE_BITS}) ELSE CAST(0 AS BIGINT) END) "
-        f"AS hour_lane{i}"
+        f"AS {name}_lane{i}"
         for i in range(lanes)
     ]
-    bits = " + ".join(f"CAST(bit_count(hour_lane{i}) AS INTEGER)" for i in range(lanes))
-    return aggregates, bits
+    bits = " + ".join(f"CAST(bit_count({name}_lane{i}) AS INTEGER)" for i in range(lanes))
+    return aggregates, bits or "0"
 
 
-def caller_stats_sql(dialect: Dialect, window: FeatureWindow, calls: str = "calls",
-                     keys: CallKeys = STRING_KEYS) -> str:
-    """Per caller (``k``): calls, short, unanswered and night calls, and ``hour_bits``,
-    the distinct-hour detector of :func:`_hour_lanes` (``hour_bits = out_calls`` when
-    every call of the caller fell in an hour of its own).
+def _hour_lanes(dialect: Dialect, window: FeatureWindow) -> tuple[list[str], str]:
+    # One position per clock hour of the window; hours MAX_LANES * LANE_BITS apart share one.
+    first = _epoch(window.start) // 3600
+    hours = _epoch(window.end) // 3600 - first + 1
+    lanes = max(1, min(MAX_LANES, -(-hours // LANE_BITS)))
+    return _lanes("hour", f"(({hour_slot_sql(dialect)} - {first}) % {lanes * LANE_BITS})", lanes)
+
+
+def _cell_lanes(cell: str) -> tuple[list[str], str]:
+    # Cells by a hash of their id (two cells may share a position).
+    size = CELL_LANES * LANE_BITS
+    return _lanes("cell", f"CAST((hash({cell}) % {size} + {size}) % {size} AS BIGINT)", CELL_LANES)
+
+
+def caller_stats_sql(dialect: Dialect, tables: SimTables, window: FeatureWindow,
+                     calls: str = "calls", keys: CallKeys = STRING_KEYS) -> str:
+    """Per caller (``k``), in one grouping of the window's calls: calls, short, unanswered
+    and night calls, and what tells the callers whose hours and cells need a
+    grouping of their own from those whose features follow from these counts.
+
+    - ``hour_bits``: distinct-hour detector (:func:`_lanes`); ``hour_bits = out_calls``
+      when every call fell in an hour of its own (one call per active hour).
+    - ``n_cell``, ``cell_min``, ``cell_max``, ``cell_bits``, ``n_border``: calls with a
+      cell, the first and last cell, a distinct-cell detector, calls from border cells;
+      one cell, or as many cells as calls, give the cell features directly.
 
     Night is the caller's local clock hour: NBTC's suspensions and operators' rules look
     at calls made while people sleep.
@@ -200,15 +224,25 @@ def caller_stats_sql(dialect: Dialect, window: FeatureWindow, calls: str = "call
         is_night = f"{local_hour} >= {night_from} OR {local_hour} < {night_to}"
     else:
         is_night = f"{local_hour} >= {night_from} AND {local_hour} < {night_to}"
-    lanes, bits = _hour_lanes(dialect, window)
+    hour_lanes, hour_bits = _hour_lanes(dialect, window)
+    cell_lanes, cell_bits = _cell_lanes(keys.cell)
+    border, border_join = "CAST(0 AS BIGINT)", ""
+    if tables.cells:
+        border = "count(b.border)"
+        border_join = (f"\n  LEFT JOIN (SELECT DISTINCT cell_id AS border_cell, 1 AS border "
+                       f"FROM {tables.cells} WHERE border_zone) b ON b.border_cell = x.cell_id")
     return f"""
-SELECT k, out_calls, n_short, n_unanswered, n_night, {bits} AS hour_bits FROM (
+SELECT k, out_calls, n_short, n_unanswered, n_night, {hour_bits} AS hour_bits,
+       n_cell, cell_min, cell_max, {cell_bits} AS cell_bits, n_border
+FROM (
   SELECT {keys.caller} AS k, count(*) AS out_calls,
          count_if(duration_s > 0 AND duration_s < {window.short_call_s}) AS n_short,
          count_if(duration_s <= 0) AS n_unanswered,
          count_if({is_night}) AS n_night,
-         {', '.join(lanes)}
-  FROM {calls} WHERE {_in_window('ts', window)} AND {keys.caller} IS NOT NULL
+         count({keys.cell}) AS n_cell, min({keys.cell}) AS cell_min, max({keys.cell}) AS cell_max,
+         {border} AS n_border{''.join(f", {lane}" for lane in hour_lanes + cell_lanes)}
+  FROM {calls} x{border_join}
+  WHERE {_in_window('ts', window)} AND {keys.caller} IS NOT NULL
   GROUP BY {keys.caller}
 ) o"""
 
@@ -301,7 +335,9 @@ def callee_pairs_sql(keys: CallKeys = STRING_KEYS) -> str:
 def cell_stats_sql(tables: SimTables, window: FeatureWindow, calls: str = "calls",
                    keys: CallKeys = STRING_KEYS) -> str:
     """Per caller (``k``): distinct cells, Shannon entropy (nats) of calls over cells, and
-    the share of calls from border-zone cells (SIM boxes sit near the borders)."""
+    the share of calls from border-zone cells (SIM boxes sit near the borders), counted
+    for the callers whose calls neither keep to one cell nor each have a cell of their
+    own (:data:`MIXED_CELLS`; :func:`call_features_sql` has the others')."""
     if tables.cells:
         border = "sum(CASE WHEN c.border_zone THEN n ELSE 0 END) / sum(n)"
         join = f"LEFT JOIN {tables.cells} c ON c.cell_id = g.cell_id"
@@ -312,7 +348,8 @@ def cell_stats_sql(tables: SimTables, window: FeatureWindow, calls: str = "calls
 SELECT g.k, count(*) AS cell_count,
        ln(sum(n)) - sum(n * ln(n)) / sum(n) AS cell_entropy, {border} AS border_share
 FROM (SELECT {keys.caller} AS k, cell_id, count(*) AS n FROM {calls}
-      WHERE {_in_window('ts', window)} AND cell_id IS NOT NULL AND {keys.caller} IS NOT NULL
+      WHERE {_in_window('ts', window)} AND cell_id IS NOT NULL
+        AND {keys.caller} IN (SELECT k FROM caller_stats WHERE {MIXED_CELLS})
       GROUP BY {keys.caller}, cell_id) g
 {join}
 GROUP BY g.k"""
@@ -353,7 +390,7 @@ CALL_PARTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "hour_stats": ("h", ()),
     "in_calls": ("i", ("in_calls",)),
     "callee_stats": ("e", ("distinct_callees", "new_callees")),
-    "cell_stats": ("l", ("cell_count", "cell_entropy", "border_share")),
+    "cell_stats": ("l", ()),
     "device_stats": ("d", ("imeis_per_sim", "sims_per_imei")),
 }
 
@@ -369,9 +406,20 @@ def call_features_sql(parts: list[str], keys: CallKeys = STRING_KEYS, *,
     """
     key = "coalesce(c.k, i.k)" if receivers else "c.k"
     selects = [f"{CALL_PARTS[part][0]}.{column}" for part in parts for column in CALL_PARTS[part][1]]
+    # A caller in one cell: H = ln N - N ln N / N, as cell_stats computes it; in as many
+    # cells as calls: every n ln n is 0. Either way border share is border calls / N.
+    one, each = "c.cell_min = c.cell_max", "c.cell_bits = c.n_cell"
     selects += [
         "CASE WHEN c.hour_bits = c.out_calls THEN c.out_calls ELSE h.active_hours END AS active_hours",
         "CASE WHEN c.hour_bits = c.out_calls THEN 1 ELSE h.peak_hour_calls END AS peak_hour_calls",
+        (f"CASE WHEN c.n_cell = 0 THEN NULL WHEN {one} THEN 1 WHEN {each} THEN c.n_cell "
+        "ELSE l.cell_count END AS cell_count"),
+        (f"CASE WHEN c.n_cell = 0 THEN NULL "
+        f"WHEN {one} THEN ln(c.n_cell) - c.n_cell * ln(c.n_cell) / c.n_cell "
+        f"WHEN {each} THEN ln(c.n_cell) - CAST(0 AS DOUBLE) / c.n_cell ELSE l.cell_entropy END "
+        "AS cell_entropy"),
+        (f"CASE WHEN c.n_cell = 0 THEN NULL WHEN {one} OR {each} "
+        "THEN CAST(c.n_border AS DOUBLE) / c.n_cell ELSE l.border_share END AS border_share"),
     ]
     joins = "".join(
         f"\n{'FULL' if receivers and part == 'in_calls' else 'LEFT'} JOIN {part} "

@@ -43,7 +43,7 @@ def sim_features_pipeline(dialect: Dialect, tables: SimTables, window: FeatureWi
     # per-number rows turn them back into msisdn strings (tables.numbers).
     keys = f.call_keys(tables)
     history = window.history_start is not None
-    p.add("caller_stats", f.caller_stats_sql(dialect, window, calls, keys))
+    p.add("caller_stats", f.caller_stats_sql(dialect, tables, window, calls, keys))
     p.add("hour_stats", f.hour_stats_sql(dialect, window, calls, keys))
     p.add("pair_stats", f.pair_stats_sql(window, calls, keys))
     p.add("callee_stats", f.callee_stats_sql(history))
