@@ -327,7 +327,8 @@ def _lifo_hop(index: LedgerIndex, frontier: _Frontier, options: TraceOptions) ->
     the few whose batch is not used up yet, until it is, or the window or the account's
     debits end. No ledger is sorted or built.
     """
-    debits, inflow = index.debits, index.debit_inflow
+    debits = index.debits
+    inflow = debits["inflow"]
     account = index.dst[frontier.row]
     end = index.debit_start[account + 1]
     credit = index.credit_of[frontier.row]
@@ -399,7 +400,7 @@ def _lowest_level_before(index: LedgerIndex, account: np.ndarray,
     lengths = stops - begin  # none empty: distinct positions, each past its account's first
     ends = np.cumsum(lengths)
     at = _ranges(begin, lengths)
-    level = index.debit_inflow[at] - index.debits["cum"][at]
+    level = index.debits["inflow"][at] - index.debits["cum"][at]
     lowest = np.minimum.reduceat(level, ends - lengths)
     if not new.all():  # several pieces of one account: the lowest of them so far
         lowest = _cummin_by(lowest, np.cumsum(new))

@@ -32,8 +32,11 @@ CREDIT = np.dtype([
     ("first_debit", np.int64),  # the receiver's first later debit, in the debit records
 ])
 #: per debit, sorted by account then time: consecutive debits of an account are adjacent;
-#: ``row`` is also the debit's rank in time
-DEBIT = np.dtype([("row", np.int64), ("cum", np.float64), ("amount", np.float64)])
+#: ``row`` is also the debit's rank in time; ``inflow``, the account's inflow before it
+#: (``lifo`` reads the money held at each debit of the accounts a hop reaches from it
+#: and ``cum``, in the same record)
+DEBIT = np.dtype([("row", np.int64), ("cum", np.float64), ("amount", np.float64),
+                  ("inflow", np.float64)])
 
 
 @dataclass
@@ -82,9 +85,6 @@ class LedgerIndex:
     opening: np.ndarray
     sends: np.ndarray
     account_order: np.ndarray | None
-    #: per debit (as ``debits``), the account's inflow before it (``lifo`` reads the
-    #: money held at each debit of the accounts a hop reaches from it)
-    debit_inflow: np.ndarray | None = None
     #: the ids are integers rising with the rows (numbered in time order, as extracts
     #: usually are): a row's number orders it as its id does, and ids are found by
     #: binary search (no hash table)
@@ -162,6 +162,8 @@ class LedgerIndex:
 
         debits = np.empty(len(debit_row), dtype=DEBIT)
         debits["row"], debits["cum"], debits["amount"] = debit_row, debit_cum, debit_amount
+        debits["inflow"] = inflow
+        del inflow
         axis_before = axis_after = None
         if len(debits) and (amount >= 0).all():
             axis_after = np.cumsum(debits["amount"])
@@ -177,7 +179,6 @@ class LedgerIndex:
         if index.ids_ascending and n and index.tx_id[n - 1].as_py() < 1 << 62 and \
                 index.tx_id[n - 1].as_py() - index.tx_id[0].as_py() == n - 1:
             index.first_id = index.tx_id[0].as_py()
-        index.debit_inflow = inflow
         return index
 
     def rows_of(self, ids: pa.Array) -> np.ndarray:

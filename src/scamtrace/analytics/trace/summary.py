@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from itertools import compress
 from typing import Any
 
 import numpy as np
@@ -47,22 +46,26 @@ def summarise_trails(trail: pd.DataFrame, accounts: pd.DataFrame) -> list[dict[s
     with np.errstate(divide="ignore", invalid="ignore"):
         of_amount = [np.where(amount > 0, np.round(v / amount, 4), 0.0).tolist()
                      for v in (sinks, held, sinks + held)]
-    rows = zip(seeds.tolist(), trail["src"][first].tolist(), np.round(amount, 2).tolist(),
-               shares.tolist(), present.tolist(), *of_amount, n_accounts.tolist())
-    # plain Python values from here (tolist), one dict per seed
+    # the layers present, as (hop, share) pairs cut per seed: no per-seed lists
+    seed_of, hop_of = np.nonzero(present)
     keys = [str(h) for h in range(n_hops)]
+    pairs = list(zip([keys[h] for h in hop_of.tolist()], shares[seed_of, hop_of].tolist()))
+    bounds = np.searchsorted(seed_of, np.arange(n_seeds + 1)).tolist()
+    rows = zip(seeds.tolist(), trail["src"][first].tolist(), np.round(amount, 2).tolist(),
+               bounds[:-1], bounds[1:], *of_amount, n_accounts.tolist())
+    # plain Python values from here (tolist), one dict per seed
     return [
         {
             "seed_id": seed_id,
             "victim_account": victim,
             "amount": total,
-            "layers": dict(compress(zip(keys, layer), here)),
+            "layers": dict(pairs[low:high]),
             "sinks": at_sinks,
             "held": still,
             "located": located,
             "accounts": count,
         }
-        for seed_id, victim, total, layer, here, at_sinks, still, located, count in rows
+        for seed_id, victim, total, low, high, at_sinks, still, located, count in rows
     ]
 
 
