@@ -47,7 +47,7 @@ class SimTables:
         focus: a one-column table ``msisdn``: compute only these SIMs (the *1185# check).
         numbers: the calls table's number dictionary (``id`` INTEGER, ``msisdn``), when
             the calls table also holds ``caller_id`` and ``callee_id``, the dense ids of
-            its numbers, and ``cell_key``, that of its cell
+            its numbers, and ``cell_key`` and ``imei_key``, those of its cell and handset
             (:func:`~scamtrace.analytics.sims.sim_inputs.load_sim_table` makes them once
             at load); the batch groupings then read small integers, not strings.
     """
@@ -69,12 +69,14 @@ class SimTables:
 class CallKeys:
     """How the call groupings read the two numbers of a call (``caller``/``callee``
     strings, or ``caller_id``/``callee_id`` with the ``numbers`` dictionary that turns
-    an id back into its msisdn), and its cell (``cell_id``, or its id ``cell_key``)."""
+    an id back into its msisdn), its cell and handset (``cell_id`` and ``imei``, or their
+    ids ``cell_key`` and ``imei_key``)."""
 
     caller: str = "caller"
     callee: str = "callee"
     numbers: str | None = None
     cell: str = "cell_id"
+    imei: str = "imei"
 
 
 #: Numbers read as the strings they are.
@@ -85,7 +87,7 @@ def call_keys(tables: SimTables) -> CallKeys:
     """Dense integer ids for a calls table loaded with them, in batch; strings otherwise
     (the focus path filters the calls by msisdn string first)."""
     if tables.numbers and not tables.focus:
-        return CallKeys("caller_id", "callee_id", tables.numbers, "cell_key")
+        return CallKeys("caller_id", "callee_id", tables.numbers, "cell_key", "imei_key")
     return STRING_KEYS
 
 
@@ -362,7 +364,9 @@ def device_pairs_sql(tables: SimTables, window: FeatureWindow, calls: str = "cal
     The SIM is the grouping key ``k``; with device records it is the msisdn (a SIM may
     have records and no calls).
     """
-    sql = (f"SELECT DISTINCT {keys.caller} AS k, imei FROM {calls} "
+    # Handsets by id, unless device records (which name them) join in.
+    imei = "imei" if tables.devices else keys.imei
+    sql = (f"SELECT DISTINCT {keys.caller} AS k, {imei} AS imei FROM {calls} "
            f"WHERE {_in_window('ts', window)} AND imei IS NOT NULL AND {keys.caller} IS NOT NULL")
     if tables.devices:
         if keys.numbers is not None:

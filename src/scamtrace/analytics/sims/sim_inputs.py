@@ -75,8 +75,8 @@ def load_sim_table(engine: Engine, table: str, source: Any, renames: dict[str, s
 
     The calls table also gets ``caller_id`` and ``callee_id`` (unless ``keys`` is
     false): dense INTEGER ids of its numbers, with their dictionary in the table
-    ``{table}_numbers`` (``id``, ``msisdn``), and ``cell_key``, a dense id of its cell,
-    made once here so that the feature groupings read small integers (see
+    ``{table}_numbers`` (``id``, ``msisdn``), and ``cell_key`` and ``imei_key``, dense
+    ids of its cell and handset, made once here so that the feature groupings read small integers (see
     :func:`numbers_table`).
 
     Args:
@@ -116,13 +116,15 @@ SELECT CAST(row_number() OVER (ORDER BY msisdn) - 1 AS INTEGER) AS id, msisdn FR
   SELECT DISTINCT msisdn FROM (SELECT {selects['caller']} AS msisdn FROM {raw}
                                UNION ALL SELECT {selects['callee']} FROM {raw}) n
   WHERE msisdn IS NOT NULL) d"""))
-    cells = (f"SELECT CAST(row_number() OVER (ORDER BY cell_id) - 1 AS INTEGER) AS cell_key, cell_id "
-             f"FROM (SELECT DISTINCT {selects['cell_id']} AS cell_id FROM {raw}) d "
-             f"WHERE cell_id IS NOT NULL")
+    def ids(role: str) -> str:
+        return (f"SELECT CAST(row_number() OVER (ORDER BY {role}) - 1 AS INTEGER) AS key, {role} "
+                f"FROM (SELECT DISTINCT {selects[role]} AS {role} FROM {raw}) d "
+                f"WHERE {role} IS NOT NULL")
     engine.run(Pipeline().add(table, f"""
-SELECT c.*, a.id AS caller_id, b.id AS callee_id, k.cell_key FROM (SELECT {columns} FROM {raw}) c
+SELECT c.*, a.id AS caller_id, b.id AS callee_id, k.key AS cell_key, h.key AS imei_key
+FROM (SELECT {columns} FROM {raw}) c
 LEFT JOIN {numbers} a ON a.msisdn = c.caller LEFT JOIN {numbers} b ON b.msisdn = c.callee
-LEFT JOIN ({cells}) k ON k.cell_id = c.cell_id"""))
+LEFT JOIN ({ids('cell_id')}) k ON k.cell_id = c.cell_id LEFT JOIN ({ids('imei')}) h ON h.imei = c.imei"""))
     return table
 
 
@@ -143,7 +145,7 @@ def load_sim_tables(engine: Engine, sources: dict[str, Any], column_map: str | N
 def numbers_table(engine: Engine, calls: str = "calls") -> str | None:
     """The number dictionary of a calls table loaded with ids (``{calls}_numbers``,
     made with them by :func:`load_sim_table`), or ``None``."""
-    if not {"caller_id", "callee_id", "cell_key"} <= set(engine.columns(calls)):
+    if not {"caller_id", "callee_id", "cell_key", "imei_key"} <= set(engine.columns(calls)):
         return None
     return f"{calls}_numbers"
 
