@@ -5,6 +5,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from scamtrace.messages.features import (
     document_idf,
     hashed_ngrams,
+    script_sets,
     tfidf_entries,
     tfidf_matrix,
     tfidf_scores,
@@ -53,6 +54,22 @@ def test_tfidf_scores_equal_the_matrix_product():
     scores = tfidf_scores(*tfidf_entries(docs, columns, len(texts), idf, 14), len(texts),
                           weights, bias)
     assert np.allclose(scores, tfidf_matrix(texts, idf) @ weights + bias, atol=1e-4)
+
+
+def test_each_text_is_scored_by_the_weight_set_of_its_script():
+    texts = ["โอนเงินด่วน", "see you at noon", "ลุ้นรับ iPhone ฟรี", "⟦phone⟧ 000", ""]
+    assert script_sets(texts).tolist() == [0, 1, 0, 1, 1]
+    idf = document_idf(texts, 12)
+    weights = np.random.default_rng(2).normal(size=(2**12, 6)).astype(np.float32)
+    bias = np.arange(6, dtype=np.float64)
+    docs, columns = hashed_ngrams(texts, 12)
+    entries = tfidf_entries(docs, columns, len(texts), idf)
+    scores = tfidf_scores(*entries, len(texts), weights, bias, script_sets(texts), 2)
+    product = tfidf_matrix(texts, idf) @ weights + bias
+    expected = np.where(script_sets(texts)[:, None] == 0, product[:, :3], product[:, 3:])
+    assert np.allclose(scores, expected, atol=1e-4)
+    assert np.allclose(tfidf_scores(*entries, len(texts), weights[:, :3], bias[:3]),
+                       product[:, :3], atol=1e-4)
 
 
 def test_url_tokens_and_shape_counts():

@@ -85,3 +85,38 @@ def test_label_model_binary_and_multiclass_scores():
     scores = label_scores(binary, texts)
     assert scores.shape == (len(texts), 2)
     assert np.allclose(scores[:, 0], -scores[:, 1])
+
+
+def test_sources_keep_their_weight_but_share_one_class_mix():
+    from scamtrace.messages.training import source_mix_weights
+
+    targets = np.array([0] * 8 + [1] * 2 + [0] * 2 + [1] * 2 + [1])
+    sources = np.array(["a"] * 10 + ["b"] * 4 + [""], dtype=object)
+    assert np.array_equal(source_mix_weights(targets, None), np.ones(len(targets)))
+    weights = source_mix_weights(targets, sources)
+    for source in ("a", "b"):
+        mine = sources == source
+        assert np.isclose(weights[mine].sum(), mine.sum())
+        # Weighted, each source's legit share is the whole set's (10 of 15).
+        assert np.isclose(weights[mine & (targets == 0)].sum() / mine.sum(), 10 / 15)
+    assert weights[-1] == 1.0  # the simulator's templates ("") are not reweighted
+
+
+def test_thai_and_latin_texts_get_their_own_model():
+    from scamtrace.messages.features import script_sets
+    from scamtrace.messages.training import fit_label_model, label_scores
+
+    texts, labels, _ = simulator_corpus()
+    targets = np.array([["legit", "spam", "scam"].index(label) for label in labels])
+    model = fit_label_model(texts, targets, None)
+    assert int(model["script_sets"]) == 2 and model["weights"].shape[1] == 6
+    scripts = script_sets(texts)
+    assert set(scripts.tolist()) == {0, 1}
+    before = label_scores(model, texts)
+    # Zeroing the Latin model leaves the Thai texts' scores as they were.
+    latin_off = {**model, "weights": model["weights"].copy(), "bias": model["bias"].copy()}
+    latin_off["weights"][:, 3:] = 0
+    latin_off["bias"][3:] = 0
+    after = label_scores(latin_off, texts)
+    assert np.allclose(after[scripts == 0], before[scripts == 0])
+    assert not np.allclose(after[scripts == 1], before[scripts == 1])

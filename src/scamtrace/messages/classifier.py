@@ -21,6 +21,7 @@ from scamtrace.messages.features import (
     hashed_ngrams,
     letter_counts,
     scores_from_ngrams,
+    scripts_from_counts,
     tfidf_entries,
     tfidf_scores,
 )
@@ -106,8 +107,11 @@ def classify_texts(texts: Sequence[str], *, with_indicators: bool = True) -> lis
     bits = int(model.weights.shape[0]).bit_length() - 1
     docs, columns = hashed_ngrams(masked, bits)
     entries = tfidf_entries(docs, columns, len(masked), model.idf, bits)
-    probabilities = _softmax(tfidf_scores(*entries, len(masked), model.weights, model.bias)
-                             / model.temperature)
+    thai_letters, latin_letters = letter_counts(masked)
+    # One model per script: Thai when more than a fifth of the letters are Thai.
+    scripts = scripts_from_counts(thai_letters, latin_letters)
+    probabilities = _softmax(tfidf_scores(*entries, len(masked), model.weights, model.bias,
+                                          scripts, model.script_sets) / model.temperature)
     labels = probabilities.argmax(axis=1)
     scam_index = model.labels.index("scam")
     scam_rows = [i for i, label in enumerate(labels) if label == scam_index]
@@ -119,7 +123,6 @@ def classify_texts(texts: Sequence[str], *, with_indicators: bool = True) -> lis
                                          model.type_weights, model.type_bias)
         for row in scam_rows:
             types[row] = cue_type(masked[row]) or model.scam_types[int(type_scores[row].argmax())]
-    thai_letters, latin_letters = letter_counts(masked)
     results = []
     for i, text in enumerate(texts):
         results.append(MessageResult(

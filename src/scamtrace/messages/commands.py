@@ -167,6 +167,9 @@ def register(app: typer.Typer) -> None:
     def train(
         data_dir: Annotated[Path, typer.Option("--data-dir")] = Path("../shared/data"),
         out: Annotated[Path | None, typer.Option("--out", help="default: the package")] = None,
+        measure: Annotated[bool, typer.Option(
+            "--measure/--no-measure",
+            help="cross-validate the pipelines and write the figures into PROVENANCE.json")] = True,
     ) -> None:
         """Retrain the message classifier, scam-type model and URL model from labelled files."""
         from scamtrace.messages.model_store import model_dir
@@ -175,7 +178,7 @@ def register(app: typer.Typer) -> None:
         if not data_dir.is_dir():
             raise InvalidDataFile(f"data directory {data_dir} not found")
         target = out or model_dir()
-        provenance = train_all(data_dir, target)
+        provenance = train_all(data_dir, target, measure=measure)
         typer.echo(f"trained on {provenance['counts']['messages']} messages and "
                    f"{provenance['counts']['urls']} URLs -> {target}")
 

@@ -56,6 +56,30 @@ def letter_counts(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
             np.maximum(latin_count[:n], 0).astype(np.int64))
 
 
+THAI_SCRIPT, LATIN_SCRIPT = 0, 1
+
+
+def script_sets(texts: Sequence[str]) -> np.ndarray:
+    """Which script's model scores each masked text: Thai (0) or Latin (1).
+
+    Thai when more than a fifth of the letters are Thai (the ``th`` and ``mixed``
+    languages of :func:`scamtrace.messages.classifier.language_from_counts`); Latin
+    otherwise, also for texts without letters.
+
+    Args:
+        texts: masked texts.
+
+    Returns:
+        (len(texts),) int64 array of 0 and 1.
+    """
+    return scripts_from_counts(*letter_counts(texts))
+
+
+def scripts_from_counts(thai: np.ndarray, latin: np.ndarray) -> np.ndarray:
+    """:func:`script_sets` from the letter counts of :func:`letter_counts`."""
+    return np.where(thai * 4 > latin, THAI_SCRIPT, LATIN_SCRIPT).astype(np.int64)
+
+
 def hashed_ngrams(texts: Sequence[str], bits: int = HASH_BITS) -> tuple[np.ndarray, np.ndarray]:
     """All character n-grams of every text, as (text index, column) pairs.
 
@@ -227,18 +251,34 @@ def document_idf(texts: Sequence[str], bits: int) -> np.ndarray:
 
 
 def tfidf_scores(pair_docs: np.ndarray, pair_columns: np.ndarray, values: np.ndarray,
-                 n_docs: int, weights: np.ndarray, bias: np.ndarray) -> np.ndarray:
+                 n_docs: int, weights: np.ndarray, bias: np.ndarray,
+                 doc_sets: np.ndarray | None = None, n_sets: int = 1) -> np.ndarray:
     """Decision values ``X @ weights + bias`` from :func:`tfidf_entries` output.
+
+    Several linear models over the same columns (one per script, see
+    :func:`scamtrace.messages.training.fit_label_model`) sit side by side: weight set
+    ``s`` is columns ``s*k .. s*k+k-1`` of ``weights`` and of ``bias``, and ``doc_sets``
+    says which set scores each text; a text still costs one gather per class.
 
     Args:
         pair_docs, pair_columns, values: the TF-IDF entries.
         n_docs: number of texts.
-        weights: (2**bits, n_classes); bias: (n_classes,).
+        weights: (2**bits, n_sets * n_classes); bias: (n_sets * n_classes,).
+        doc_sets: (n_docs,) weight set of each text; None scores every text with set 0.
+        n_sets: how many weight sets ``weights`` holds.
 
     Returns:
         (n_docs, n_classes) float64 scores.
     """
     by_class = np.ascontiguousarray(weights.T)
-    totals = np.stack([np.bincount(pair_docs, weights=by_class[k][pair_columns] * values,
-                                   minlength=n_docs) for k in range(by_class.shape[0])], axis=1)
-    return totals + bias
+    n_classes = by_class.shape[0] // n_sets
+    if doc_sets is None or n_sets == 1:
+        totals = np.stack([np.bincount(pair_docs, weights=by_class[k][pair_columns] * values,
+                                       minlength=n_docs) for k in range(n_classes)], axis=1)
+        return totals + bias[:n_classes]
+    width = by_class.shape[1]
+    flat = by_class.ravel()
+    base = doc_sets[pair_docs].astype(np.int64) * (n_classes * width) + pair_columns
+    totals = np.stack([np.bincount(pair_docs, weights=flat[base + k * width] * values,
+                                   minlength=n_docs) for k in range(n_classes)], axis=1)
+    return totals + bias.reshape(n_sets, n_classes)[doc_sets]

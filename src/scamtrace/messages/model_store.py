@@ -34,10 +34,13 @@ class TextModel:
     Attributes:
         labels: class names of the label model (legit, spam, scam).
         idf: (2**bits,) inverse document frequencies of the hashed n-grams.
-        weights: (2**bits, len(labels)) weights; bias: (len(labels),).
+        weights: (2**bits, script_sets * len(labels)) weights, one model per script
+            (Thai, then Latin; see :func:`scamtrace.messages.features.script_sets`);
+            bias: (script_sets * len(labels),).
         temperature: divides the scores before the softmax (fitted out of fold).
         scam_types: class names of the scam-type model.
         type_weights: (2**type_bits, len(scam_types)); type_bias: (len(scam_types),).
+        script_sets: how many per-script models ``weights`` holds (1 in older files).
     """
 
     labels: tuple[str, ...]
@@ -48,6 +51,7 @@ class TextModel:
     scam_types: tuple[str, ...]
     type_weights: np.ndarray
     type_bias: np.ndarray
+    script_sets: int = 1
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,7 @@ def _load_text_model(folder: str) -> TextModel:
         scam_types=tuple(str(x) for x in arrays["scam_types"]),
         type_weights=arrays["type_weights"].astype(np.float32),
         type_bias=arrays["type_bias"].astype(np.float64),
+        script_sets=int(arrays.get("script_sets", 1)),
     )
 
 
