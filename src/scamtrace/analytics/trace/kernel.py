@@ -313,19 +313,21 @@ def _hop(index: LedgerIndex, frontier: _Frontier, options: TraceOptions,
 def _lifo_hop(index: LedgerIndex, frontier: _Frontier, options: TraceOptions) -> _Frontier:
     """One ``lifo`` hop for every traced deposit at once, read off the ledger index.
 
-    The money an account holds after a debit is its level (inflow before the debit less
-    outflow up to it) less the lowest level so far below zero: a debit never takes the
-    account below nothing, the opening money being the oldest. A deposit's batch (the
-    credits with no debit between them) arrived on the money held after the debit
-    before it (``base``); after each later debit, what is left of the batch is the
-    lowest money held since, less ``base``, between nothing and the batch's total, and
-    the deposit holds its share of that (as :func:`.allocation_sql.lifo_ledger_sql`).
+    An account's level after a debit is its inflow before the debit less its outflow up
+    to it. A deposit's batch (the credits with no debit between them) sits on the level
+    after the debit before it; after each later debit, what is left of the batch is how
+    far the lowest level since stays above that, between nothing and the batch's total,
+    and the deposit holds its share of that. This is
+    :func:`.allocation_sql.lifo_ledger_sql`'s rule (the money held is the level less its
+    lowest value so far below zero: a debit never takes the account below nothing)
+    without the floor: the floor is never above the level the batch arrived on, so it
+    takes the same amount off both, until the level falls below it, by which time the
+    batch is used up.
 
-    Read: each reached account's debits before its latest deposit, once (for the lowest
-    level so far), and each deposit's debits inside the window, the first
-    :data:`_STEPS` of them for all deposits together, then twice as many at a time for
-    the few whose batch is not used up yet, until it is, or the window or the account's
-    debits end. No ledger is sorted or built.
+    Read: each deposit's debits inside the window, the first :data:`_STEPS` of them for
+    all deposits together, then twice as many at a time for the few whose batch is not
+    used up yet, until it is, or the window or the account's debits end. No ledger is
+    sorted or built, no debit before the deposit's batch is read.
     """
     debits = index.debits
     inflow = debits["inflow"]
@@ -341,15 +343,13 @@ def _lifo_hop(index: LedgerIndex, frontier: _Frontier, options: TraceOptions) ->
     keep = np.flatnonzero(live)
     account, end, first = account[keep], end[keep], first[keep]
     x, limit = frontier.x[keep], frontier.limit[keep]
-    # the debit before the batch: the money held after it (base) and the lowest level
-    # so far below zero (none before the account's first debit); the batch's total
-    floor, base, inflow_before = (np.zeros(len(keep)) for _ in range(3))
+    # the level the batch arrived on (after the debit before it; none: nothing yet) and
+    # the batch's total (the inflow between that debit and the next)
+    base, inflow_before = np.zeros(len(keep)), np.zeros(len(keep))
     earlier = np.flatnonzero(first > index.debit_start[account])
-    if len(earlier):
-        level, lowest = _lowest_level_before(index, account[earlier], first[earlier])
-        floor[earlier] = np.minimum(lowest, 0.0)
-        base[earlier] = level - floor[earlier]
-        inflow_before[earlier] = inflow[first[earlier] - 1]
+    before = _gather(debits, first[earlier] - 1)
+    base[earlier] = before["inflow"] - before["cum"]
+    inflow_before[earlier] = before["inflow"]
     total = inflow[first] - inflow_before
     going = np.flatnonzero(total > 0)
     found: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]] = ([], [], [])
@@ -361,10 +361,9 @@ def _lifo_hop(index: LedgerIndex, frontier: _Frontier, options: TraceOptions) ->
         inside = step <= last
         step = np.minimum(step, last)
         inside &= debits["row"][step] < limit[going, None]
-        # the account's level after each debit (outside the run: +inf, changing nothing)
+        # the lowest level since the deposit (outside the run: +inf, changing nothing)
         level = np.where(inside, inflow[step] - debits["cum"][step], np.inf)
-        floors = np.minimum(np.minimum.accumulate(level, axis=1), floor[going, None])
-        lows = np.minimum(np.minimum.accumulate(level - floors, axis=1), lowest[:, None])
+        lows = np.minimum(np.minimum.accumulate(level, axis=1), lowest[:, None])
         lefts = np.clip(lows - base[going, None], 0.0, total[going, None])
         before = np.concatenate([left[:, None], lefts[:, :-1]], axis=1)
         carried = x[going, None] * (before - lefts) / total[going, None]
@@ -374,58 +373,12 @@ def _lifo_hop(index: LedgerIndex, frontier: _Frontier, options: TraceOptions) ->
         found[2].append(carried[moved])
         # on with the deposits whose whole run was inside and whose batch is not used up
         more = inside[:, -1] & (lefts[:, -1] > 0) & (at + width <= last[:, 0])
-        floor[going] = floors[:, -1]
         at, lowest, left = at[more] + width, lows[more, -1], lefts[more, -1]
         going = going[more]
         width *= 2
     deposit, out, carried = (np.concatenate(c) if c else np.zeros(0, np.int64) for c in found)
     return _moved(frontier.seed[keep][deposit], limit[deposit], debits["row"][out],
                   debits["amount"][out], carried, index.n_rows, options.min_amount)
-
-
-def _lowest_level_before(index: LedgerIndex, account: np.ndarray,
-                         first: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For debit positions ``first`` of ``account`` (none its first debit): the
-    account's level after the debit before, and its lowest level up to it. Each
-    account's debits are read once, up to its latest ``first``: in pieces between
-    the positions, each piece's lowest level in one reduction."""
-    stops, pick, where = np.unique(first, return_index=True, return_inverse=True)
-    owner = account[pick]  # positions in order: accounts in order, each one's in time
-    new = np.empty(len(stops), dtype=bool)
-    new[:1] = True
-    np.not_equal(owner[1:], owner[:-1], out=new[1:])
-    begin = np.empty_like(stops)
-    begin[1:] = stops[:-1]
-    begin[new] = index.debit_start[owner[new]]
-    lengths = stops - begin  # none empty: distinct positions, each past its account's first
-    ends = np.cumsum(lengths)
-    at = _ranges(begin, lengths)
-    level = index.debits["inflow"][at] - index.debits["cum"][at]
-    lowest = np.minimum.reduceat(level, ends - lengths)
-    if not new.all():  # several pieces of one account: the lowest of them so far
-        lowest = _cummin_by(lowest, np.cumsum(new))
-    return level[ends - 1][where], lowest[where]
-
-
-def _ranges(start: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """``start[i], start[i] + 1, ..., start[i] + lengths[i] - 1`` for every ``i``, in one
-    array."""
-    return (np.arange(int(lengths.sum()), dtype=np.int64)
-            - np.repeat(np.cumsum(lengths) - lengths, lengths) + np.repeat(start, lengths))
-
-
-def _cummin_by(values: np.ndarray, group: np.ndarray) -> np.ndarray:
-    """The running minimum within each group (``group`` non-decreasing): a scan doubling
-    its reach each round, a few rounds for short runs, exact."""
-    out = values.copy()
-    reach = 1
-    while reach < len(out):
-        same = group[reach:] == group[:-reach]
-        if not same.any():
-            break
-        np.minimum(out[reach:], np.where(same, out[:-reach], np.inf), out=out[reach:])
-        reach *= 2
-    return out
 
 
 def _search_rest(index: LedgerIndex, deposit: np.ndarray, first: np.ndarray, end: np.ndarray,
