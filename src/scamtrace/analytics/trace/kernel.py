@@ -59,8 +59,8 @@ def trace_with_index(
     Args:
         index: the ledger index of the transactions.
         seeds: the victim transfers' ids, of the transactions' id type.
-        options: a ``fifo``, ``proportional`` or ``taint-first`` policy, hops, window,
-            threshold.
+        options: a ``fifo``, ``proportional``, ``taint-first`` or ``lifo`` policy, hops,
+            window, threshold.
 
     Returns:
         The trail (``seed_id, hop, tx_id, src, dst, amount_traced``) and the accounts

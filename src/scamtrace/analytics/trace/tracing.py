@@ -3,7 +3,7 @@
 One round per hop (at most ``max_hops - 1`` rounds), each round one pipeline over all
 seeds together: the loop is over hops, never over seeds (taint-first repeats the
 hops until the trail settles: see :func:`.kernel._taint_first`). On DuckDB the FIFO,
-proportional and taint-first hops run instead as a numpy kernel over a per-account
+proportional, taint-first and LIFO hops run instead as a numpy kernel over a per-account
 ledger index (:mod:`.kernel`), whose cost follows the trail rather than the data; same
 results.
 """
