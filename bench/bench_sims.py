@@ -2,9 +2,9 @@
 
 Generates call records in DuckDB (SIMs calling mostly within a contact circle, a few
 hundred heavy callers) and writes them to Parquet, then times, on 2 threads: loading them
-into the engine as ``scamtrace sims`` does (with the integer keys of the numbers, and
-without), the whole feature pipeline of :mod:`scamtrace.analytics.sims` over all of them
-(on the keyed table, and on msisdn strings), and a pandas implementation of the same
+into the engine as ``scamtrace sims`` does (with dense ids of the numbers, cells and
+handsets, and without), the whole feature pipeline of :mod:`scamtrace.analytics.sims` over
+all of them (on the ids, and on msisdn strings), and a pandas implementation of the same
 call-record features on the same rows. Prints records per second and the ratios.
 
     .venv/bin/python bench/bench_sims.py [--calls 10000000] [--pandas-calls 2000000]
@@ -126,9 +126,9 @@ def bench_speed(n_calls: int, n_pandas: int, world_calls: Path | None = None,
     simulated world's calls.parquet (its first ``n_calls`` rows in time order: callers
     keep to few cells and handsets there, as real subscribers do). Either way they are
     written to a Parquet file first and loaded from it as ``scamtrace sims`` loads
-    ``--calls``: the load is timed on its own (with the numbers' integer keys and the
-    check that they are one to one, and without), then the extraction (best of two) on
-    the keyed table and on msisdn strings.
+    ``--calls``: the load is timed on its own (with the dense ids of numbers, cells and
+    handsets, and without), then the extraction (best of two) on the ids and on msisdn
+    strings.
     """
     with tempfile.TemporaryDirectory() as tmp, create_engine("duckdb", threads=2) as engine:
         parquet = Path(tmp) / "calls.parquet"
@@ -169,17 +169,17 @@ COPY (SELECT ts, caller, callee, duration_s, cell_id, imei FROM read_parquet('{l
     pandas_s, pandas_cpu = _best(lambda: pandas_features(sample, pd.Timestamp(window.start)))
     pandas_rate = n_pandas / pandas_s
     print(f"feature extraction, {n_calls:,} call records ({source}) -> {sims:,} SIMs")
-    _line("load, numbers keyed (once)", n_calls, *keyed_load)
-    _line("extraction on keyed calls", n_calls, *fast, "; best of 2")
+    _line("load, with ids (once)", n_calls, *keyed_load)
+    _line("extraction on ids", n_calls, *fast, "; best of 2")
     together = (keyed_load[0] + fast[0], keyed_load[1] + fast[1])
-    _line("load keyed + extraction", n_calls, *together)
+    _line("load with ids + extraction", n_calls, *together)
     _line("load, strings only", n_calls, *plain_load)
     _line("extraction on msisdn strings", n_calls, *plain, "; best of 2")
     _line("load strings + extraction", n_calls, plain_load[0] + plain[0], plain_load[1] + plain[1])
     _line("pandas baseline", n_pandas, pandas_s, pandas_cpu,
           f"; on {n_pandas:,} records, best of 2")
-    for label, wall in (("extraction, keyed", fast[0]), ("extraction, strings", plain[0]),
-                        ("load keyed + extraction", together[0])):
+    for label, wall in (("extraction, ids", fast[0]), ("extraction, strings", plain[0]),
+                        ("load with ids + extraction", together[0])):
         rate = n_calls / wall
         print(f"  {label}: {rate / pandas_rate:.1f}x pandas; target >= 5 M records/s: "
               f"{'met' if rate >= 5e6 else 'NOT met'}")
@@ -233,7 +233,7 @@ def main() -> None:
                         help="time extraction on this calls.parquet instead of generated calls")
     parser.add_argument("--no-speed", action="store_true", help="only the quality figures")
     parser.add_argument("--steps", action="store_true",
-                        help="also the CPU time of each pipeline step, strings and keyed")
+                        help="also the CPU time of each pipeline step, strings and ids")
     parser.add_argument("--scores", type=Path, default=None,
                         help="evaluate this `scamtrace sims` output against --world's truth")
     args = parser.parse_args()

@@ -199,10 +199,12 @@ def _hour_lanes(dialect: Dialect, window: FeatureWindow) -> tuple[list[str], str
     return _lanes("hour", f"(({hour_slot_sql(dialect)} - {first}) % {lanes * LANE_BITS})", lanes)
 
 
-def _cell_lanes(cell: str) -> tuple[list[str], str]:
-    # Cells by a hash of their id (two cells may share a position).
+def _cell_lanes(keys: CallKeys) -> tuple[list[str], str]:
+    # Cells by their dense id, or a hash of the cell id (two cells may share a position).
     size = CELL_LANES * LANE_BITS
-    return _lanes("cell", f"CAST((hash({cell}) % {size} + {size}) % {size} AS BIGINT)", CELL_LANES)
+    if keys.cell == "cell_id":
+        return _lanes("cell", f"CAST((hash(cell_id) % {size} + {size}) % {size} AS BIGINT)", CELL_LANES)
+    return _lanes("cell", f"({keys.cell} % {size})", CELL_LANES)
 
 
 def caller_stats_sql(dialect: Dialect, tables: SimTables, window: FeatureWindow,
@@ -216,6 +218,8 @@ def caller_stats_sql(dialect: Dialect, tables: SimTables, window: FeatureWindow,
     - ``n_cell``, ``cell_min``, ``cell_max``, ``cell_bits``, ``n_border``: calls with a
       cell, the first and last cell, a distinct-cell detector, calls from border cells;
       one cell, or as many cells as calls, give the cell features directly.
+    - ``imei_min``, ``imei_max`` (handset ids, without device records): the caller used
+      one handset when they are equal.
 
     Night is the caller's local clock hour: NBTC's suspensions and operators' rules look
     at calls made while people sleep.
@@ -227,7 +231,11 @@ def caller_stats_sql(dialect: Dialect, tables: SimTables, window: FeatureWindow,
     else:
         is_night = f"{local_hour} >= {night_from} AND {local_hour} < {night_to}"
     hour_lanes, hour_bits = _hour_lanes(dialect, window)
-    cell_lanes, cell_bits = _cell_lanes(keys.cell)
+    cell_lanes, cell_bits = _cell_lanes(keys)
+    handsets = handset_columns = ""
+    if _handsets_by_id(tables, keys):
+        handsets = f",\n         min({keys.imei}) AS imei_min, max({keys.imei}) AS imei_max"
+        handset_columns = ", imei_min, imei_max"
     border, border_join = "CAST(0 AS BIGINT)", ""
     if tables.cells:
         border = "count(b.border)"
@@ -235,14 +243,14 @@ def caller_stats_sql(dialect: Dialect, tables: SimTables, window: FeatureWindow,
                        f"FROM {tables.cells} WHERE border_zone) b ON b.border_cell = x.cell_id")
     return f"""
 SELECT k, out_calls, n_short, n_unanswered, n_night, {hour_bits} AS hour_bits,
-       n_cell, cell_min, cell_max, {cell_bits} AS cell_bits, n_border
+       n_cell, cell_min, cell_max, {cell_bits} AS cell_bits, n_border{handset_columns}
 FROM (
   SELECT {keys.caller} AS k, count(*) AS out_calls,
          count_if(duration_s > 0 AND duration_s < {window.short_call_s}) AS n_short,
          count_if(duration_s <= 0) AS n_unanswered,
          count_if({is_night}) AS n_night,
          count({keys.cell}) AS n_cell, min({keys.cell}) AS cell_min, max({keys.cell}) AS cell_max,
-         {border} AS n_border{''.join(f", {lane}" for lane in hour_lanes + cell_lanes)}
+         {border} AS n_border{handsets}{''.join(f", {lane}" for lane in hour_lanes + cell_lanes)}
   FROM {calls} x{border_join}
   WHERE {_in_window('ts', window)} AND {keys.caller} IS NOT NULL
   GROUP BY {keys.caller}
@@ -357,6 +365,11 @@ FROM (SELECT {keys.caller} AS k, cell_id, count(*) AS n FROM {calls}
 GROUP BY g.k"""
 
 
+def _handsets_by_id(tables: SimTables, keys: CallKeys) -> bool:
+    # Handset ids serve unless device records, which name handsets by imei, join in.
+    return keys.imei != "imei" and not tables.devices
+
+
 def device_pairs_sql(tables: SimTables, window: FeatureWindow, calls: str = "calls",
                      keys: CallKeys = STRING_KEYS) -> str:
     """Distinct (SIM, imei) pairs seen in the window, from calls and device records.
@@ -364,9 +377,13 @@ def device_pairs_sql(tables: SimTables, window: FeatureWindow, calls: str = "cal
     The SIM is the grouping key ``k``; with device records it is the msisdn (a SIM may
     have records and no calls).
     """
-    # Handsets by id, unless device records (which name them) join in.
-    imei = "imei" if tables.devices else keys.imei
-    sql = (f"SELECT DISTINCT {keys.caller} AS k, {imei} AS imei FROM {calls} "
+    if _handsets_by_id(tables, keys):
+        # One row per caller that used one handset; the others' handsets from their calls.
+        return (f"SELECT k, imei_min AS imei FROM caller_stats WHERE imei_min = imei_max "
+                f"UNION ALL SELECT DISTINCT {keys.caller} AS k, {keys.imei} AS imei FROM {calls} "
+                f"WHERE {_in_window('ts', window)} AND {keys.imei} IS NOT NULL "
+                f"AND {keys.caller} IN (SELECT k FROM caller_stats WHERE imei_min < imei_max)")
+    sql = (f"SELECT DISTINCT {keys.caller} AS k, imei FROM {calls} "
            f"WHERE {_in_window('ts', window)} AND imei IS NOT NULL AND {keys.caller} IS NOT NULL")
     if tables.devices:
         if keys.numbers is not None:
