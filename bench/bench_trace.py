@@ -94,7 +94,7 @@ def quality(engine_name: str = "duckdb") -> None:
         bfs = eng.fetch_pandas(bfs_sql(HOPS, WINDOW))
         bfs_seconds = time.perf_counter() - started
         results = {}
-        for policy in ("matched", "fifo", "proportional", "taint-first"):
+        for policy in ("matched", "fifo", "proportional", "taint-first", "lifo"):
             started = time.perf_counter()
             trail = trace_victim_transfers(
                 eng,
