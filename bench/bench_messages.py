@@ -61,6 +61,7 @@ def _cross_validate(texts, labels, groups, folds=5):
     """
     texts = np.array(texts, dtype=object)
     labels = np.array(labels)
+    groups = np.asarray(groups)
     classes = np.array(sorted(set(labels)), dtype=object)
     targets = np.array([list(classes).index(label) for label in labels])
     base = np.empty(len(labels), dtype=object)
@@ -72,7 +73,7 @@ def _cross_validate(texts, labels, groups, folds=5):
         vectorizer = _baseline().fit(texts[train])
         baseline = LinearSVC().fit(vectorizer.transform(texts[train]), labels[train])
         base[test] = baseline.predict(vectorizer.transform(texts[test]))
-        model = fit_label_model([masked[i] for i in train], targets[train], None)
+        model = fit_label_model([masked[i] for i in train], targets[train], groups[train])
         ours[test] = classes[label_scores(model, [masked[i] for i in test]).argmax(axis=1)]
         for link in _PROBE_LINKS:
             for name, predicted in (("base", base), ("ours", ours)):

@@ -9,6 +9,7 @@ from scamtrace.messages.features import (
     tfidf_entries,
     tfidf_matrix,
     tfidf_scores,
+    word_ngrams,
 )
 from scamtrace.messages.normalise import model_text
 from scamtrace.messages.url_lexical import (
@@ -70,6 +71,21 @@ def test_each_text_is_scored_by_the_weight_set_of_its_script():
     assert np.allclose(scores, expected, atol=1e-4)
     assert np.allclose(tfidf_scores(*entries, len(texts), weights[:, :3], bias[:3]),
                        product[:, :3], atol=1e-4)
+
+
+def test_word_ngrams_are_the_latin_words_and_their_pairs():
+    import re
+
+    texts = ["call ⟦phone⟧ now 000p win £000", "สวัสดี hello world hello", "", "ฟรี",
+             "xx hello"]
+    docs, columns = word_ngrams(texts, 20)
+    for i, text in enumerate(texts):
+        words = re.findall(r"[a-z⟦⟧]+|0+", text)
+        assert (docs == i).sum() == len(words) + max(len(words) - 1, 0)
+    # The same word gets the same column wherever it stands; pairs differ from words.
+    hello = columns[(docs == 1)][0]
+    assert hello == columns[(docs == 1)][2] == columns[(docs == 4)][1]
+    assert len(set(columns[docs == 1].tolist())) == 4  # hello, world, 2 distinct pairs
 
 
 def test_url_tokens_and_shape_counts():

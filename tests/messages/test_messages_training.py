@@ -74,6 +74,7 @@ def test_url_model_fits_stacks_trees_and_round_trips(tmp_path):
 
 
 def test_label_model_binary_and_multiclass_scores():
+    from scamtrace.messages.features import script_sets
     from scamtrace.messages.training import fit_label_model, label_scores
 
     texts, labels, _ = simulator_corpus()
@@ -84,7 +85,12 @@ def test_label_model_binary_and_multiclass_scores():
     binary = fit_label_model(texts, (targets == 2).astype(int), None)
     scores = label_scores(binary, texts)
     assert scores.shape == (len(texts), 2)
-    assert np.allclose(scores[:, 0], -scores[:, 1])
+    # A binary SVM's one score s is kept as (-s/2, s/2) in every model.
+    for name in ("weights", "word_weights"):
+        weights = binary[name].reshape(binary[name].shape[0], -1, 2)
+        assert np.allclose(weights[..., 0], -weights[..., 1])
+    thai = script_sets(texts) == 0
+    assert np.allclose(scores[thai, 0], -scores[thai, 1])
 
 
 def test_sources_keep_their_weight_but_share_one_class_mix():
@@ -120,3 +126,22 @@ def test_thai_and_latin_texts_get_their_own_model():
     after = label_scores(latin_off, texts)
     assert np.allclose(after[scripts == 0], before[scripts == 0])
     assert not np.allclose(after[scripts == 1], before[scripts == 1])
+
+
+def test_latin_texts_get_a_word_model_calibrated_out_of_fold():
+    from scamtrace.messages.features import combined_scores
+    from scamtrace.messages.training import fit_label_model
+
+    texts, labels, _ = simulator_corpus()
+    texts = texts * 2  # enough texts per class for three grouped folds
+    targets = np.array([["legit", "spam", "scam"].index(label) for label in labels] * 2)
+    groups = np.arange(len(texts)) % (len(texts) // 2)
+    model = fit_label_model(texts, targets, groups)
+    assert model["word_weights"].shape == (2**20, 3)
+    assert np.all(model["latin_temperatures"] > 0) and model["latin_temperatures"].shape == (3,)
+    char = np.array([[2.0, 0.0, -1.0], [0.0, 1.0, 0.0]])
+    word = np.array([[0.0, 3.0, 0.0], [5.0, 5.0, 5.0]])
+    latin = np.array([False, True])
+    out = combined_scores(char, word, latin, 0.5, np.array([1.0, 1.0, 2.0]))
+    assert np.allclose(out[0], char[0] / 0.5)  # Thai-script text: char model only
+    assert out[1].argmax() == 1  # a uniform word model leaves the char model's answer

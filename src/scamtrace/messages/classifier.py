@@ -18,12 +18,15 @@ import numpy as np
 
 from scamtrace.messages.extract import Indicator, extract_indicators
 from scamtrace.messages.features import (
+    LATIN_SCRIPT,
+    combined_scores,
     hashed_ngrams,
     letter_counts,
     scores_from_ngrams,
     scripts_from_counts,
     tfidf_entries,
     tfidf_scores,
+    word_ngrams,
 )
 from scamtrace.messages.model_store import load_text_model
 from scamtrace.messages.normalise import model_text
@@ -110,8 +113,21 @@ def classify_texts(texts: Sequence[str], *, with_indicators: bool = True) -> lis
     thai_letters, latin_letters = letter_counts(masked)
     # One model per script: Thai when more than a fifth of the letters are Thai.
     scripts = scripts_from_counts(thai_letters, latin_letters)
-    probabilities = _softmax(tfidf_scores(*entries, len(masked), model.weights, model.bias,
-                                          scripts, model.script_sets) / model.temperature)
+    char_scores = tfidf_scores(*entries, len(masked), model.weights, model.bias, scripts,
+                               model.script_sets)
+    latin = scripts == LATIN_SCRIPT
+    word_scores = None
+    if model.word_weights is not None and latin.any():
+        # Latin-script texts also get the word model (words and word pairs).
+        rows = np.flatnonzero(latin)
+        word_bits = int(model.word_idf.shape[0]).bit_length() - 1
+        word_docs, word_columns = word_ngrams([masked[i] for i in rows], word_bits)
+        word_scores = np.zeros_like(char_scores)
+        word_scores[rows] = tfidf_scores(
+            *tfidf_entries(word_docs, word_columns, len(rows), model.word_idf), len(rows),
+            model.word_weights, model.word_bias)
+    probabilities = _softmax(combined_scores(char_scores, word_scores, latin,
+                                             model.temperature, model.latin_temperatures))
     labels = probabilities.argmax(axis=1)
     scam_index = model.labels.index("scam")
     scam_rows = [i for i, label in enumerate(labels) if label == scam_index]

@@ -111,6 +111,60 @@ def hashed_ngrams(texts: Sequence[str], bits: int = HASH_BITS) -> tuple[np.ndarr
     return np.concatenate(docs), np.concatenate(columns).astype(np.int64)
 
 
+_WORD_SALT = np.uint64(0x27D4EB2F165667C5)
+_PAIR_SALT = np.uint64(0x165667B19E3779F9)
+_INVERSE_ROLL = np.uint64(pow(int(_ROLL), -1, 2**64))
+
+
+def word_ngrams(texts: Sequence[str], bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """Latin words and pairs of neighbouring words of every text, hashed.
+
+    A word is a run of Latin letters (with the ``⟦ ⟧`` of masking tokens, so
+    ``⟦phone⟧`` is one word) or a run of digits (masked text has only ``0``); Thai
+    letters, spaces and punctuation separate words, as ``re.findall(r"[a-z⟦⟧]+|0+")``
+    would. Each word and each pair of consecutive words in a text is one entry.
+
+    Args:
+        texts: masked (lower-cased) texts.
+        bits: log2 of the table size.
+
+    Returns:
+        (doc, column): equal-length int64 arrays, words first then pairs.
+    """
+    if not texts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    codes, doc_of_position = _code_points(texts)
+    letter = (((codes >= ord("a")) & (codes <= ord("z"))) | (codes == ord("⟦"))
+              | (codes == ord("⟧")))
+    digit = codes == ord("0")
+    kind = letter.astype(np.int8) + 2 * digit.astype(np.int8)
+    inside = kind > 0
+    previous = np.concatenate([[0], kind[:-1]])
+    following = np.concatenate([kind[1:], [0]])
+    starts = np.flatnonzero(inside & (kind != previous))
+    ends = np.flatnonzero(inside & (kind != following)) + 1
+    if len(starts) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    with np.errstate(over="ignore"):
+        # Polynomial hash of each run from prefix sums: sum c_j * R^-j over the run,
+        # times R^start, is sum c_j * R^-(j-start), the same for the same word anywhere.
+        inverse_powers = np.cumprod(np.full(len(codes), _INVERSE_ROLL, dtype=np.uint64))
+        inverse_powers = np.concatenate([[np.uint64(1)], inverse_powers[:-1]])
+        prefix = np.concatenate([[np.uint64(0)], np.cumsum(codes * inverse_powers,
+                                                           dtype=np.uint64)])
+        powers = np.cumprod(np.full(len(codes), _ROLL, dtype=np.uint64))
+        powers = np.concatenate([[np.uint64(1)], powers[:-1]])
+        words = (prefix[ends] - prefix[starts]) * powers[starts]
+        word_docs = doc_of_position[starts]
+        same_doc = word_docs[1:] == word_docs[:-1]
+        pairs = (words[:-1] * _ROLL + words[1:] * _SPREAD)[same_doc]
+        shift = np.uint64(64 - bits)
+        columns = np.concatenate([((words ^ _WORD_SALT) * _SPREAD) >> shift,
+                                  ((pairs ^ _PAIR_SALT) * _SPREAD) >> shift])
+    docs = np.concatenate([word_docs, word_docs[1:][same_doc]])
+    return docs.astype(np.int64), columns.astype(np.int64)
+
+
 def feature_matrix(texts: Sequence[str], bits: int) -> sparse.csr_matrix:
     """Hashed n-gram counts scaled by 1/sqrt(n-grams in the text), shape (n, 2**bits).
 
@@ -282,3 +336,49 @@ def tfidf_scores(pair_docs: np.ndarray, pair_columns: np.ndarray, values: np.nda
     totals = np.stack([np.bincount(pair_docs, weights=flat[base + k * width] * values,
                                    minlength=n_docs) for k in range(n_classes)], axis=1)
     return totals + bias.reshape(n_sets, n_classes)[doc_sets]
+
+
+def entries_idf(docs: np.ndarray, columns: np.ndarray, n_docs: int, bits: int) -> np.ndarray:
+    """:func:`document_idf` of already hashed entries (e.g. :func:`word_ngrams`)."""
+    counts = sparse.csr_matrix((np.ones(len(docs), dtype=np.float32), (docs, columns)),
+                               shape=(n_docs, 2**bits))
+    counts.sum_duplicates()
+    idf = idf_weights(counts)
+    idf[np.bincount(counts.indices, minlength=2**bits) == 0] = 0.0
+    return idf
+
+
+def log_softmax(scores: np.ndarray) -> np.ndarray:
+    """Row-wise log-softmax."""
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def combined_scores(char_scores: np.ndarray, word_scores: np.ndarray | None,
+                    latin: np.ndarray, temperature: float,
+                    latin_temperatures: np.ndarray | None) -> np.ndarray:
+    """Calibrated log-scores: their softmax is the label probability of each text.
+
+    Thai-script texts: char-model scores over ``temperature``. Latin-script texts, when
+    a word model exists: the char and word models' log-probabilities (each with its own
+    temperature) added, over a third temperature: ``latin_temperatures`` = (char, word,
+    combined), all fitted out of fold.
+
+    Args:
+        char_scores: (n, classes) decision values of the char n-gram models.
+        word_scores: (n, classes) decision values of the word model (rows of Thai texts
+            are ignored), or None.
+        latin: (n,) bool, texts scored by the Latin-script models.
+        temperature: the char models' temperature for texts without a word score.
+        latin_temperatures: (3,) or None.
+
+    Returns:
+        (n, classes) float64.
+    """
+    out = char_scores / temperature
+    if word_scores is None or latin_temperatures is None or not latin.any():
+        return out
+    char_t, word_t, mixed_t = (float(t) for t in latin_temperatures)
+    out[latin] = (log_softmax(char_scores[latin] / char_t)
+                  + log_softmax(word_scores[latin] / word_t)) / mixed_t
+    return out

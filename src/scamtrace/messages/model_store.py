@@ -41,6 +41,9 @@ class TextModel:
         scam_types: class names of the scam-type model.
         type_weights: (2**type_bits, len(scam_types)); type_bias: (len(scam_types),).
         script_sets: how many per-script models ``weights`` holds (1 in older files).
+        word_idf, word_weights, word_bias: the Latin-script texts' word model, or None.
+        latin_temperatures: (char, word, combined) temperatures for Latin-script texts
+            (see :func:`scamtrace.messages.features.combined_scores`), or None.
     """
 
     labels: tuple[str, ...]
@@ -52,6 +55,10 @@ class TextModel:
     type_weights: np.ndarray
     type_bias: np.ndarray
     script_sets: int = 1
+    word_idf: np.ndarray | None = None
+    word_weights: np.ndarray | None = None
+    word_bias: np.ndarray | None = None
+    latin_temperatures: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +158,12 @@ def _load_text_model(folder: str) -> TextModel:
         type_weights=arrays["type_weights"].astype(np.float32),
         type_bias=arrays["type_bias"].astype(np.float64),
         script_sets=int(arrays.get("script_sets", 1)),
+        word_idf=arrays["word_idf"].astype(np.float64) if "word_idf" in arrays else None,
+        word_weights=(arrays["word_weights"].astype(np.float32)
+                      if "word_weights" in arrays else None),
+        word_bias=arrays["word_bias"].astype(np.float64) if "word_bias" in arrays else None,
+        latin_temperatures=(arrays["latin_temperatures"].astype(np.float64)
+                            if "latin_temperatures" in arrays else None),
     )
 
 

@@ -30,13 +30,17 @@ from scamtrace.messages import datasets
 from scamtrace.messages.features import (
     LATIN_SCRIPT,
     THAI_SCRIPT,
+    combined_scores,
     document_idf,
+    entries_idf,
     feature_matrix,
     hashed_ngrams,
+    log_softmax,
     script_sets,
     tfidf_entries,
     tfidf_matrix,
     tfidf_scores,
+    word_ngrams,
 )
 from scamtrace.messages.model_store import (
     PROVENANCE_FILE,
@@ -54,6 +58,7 @@ from scamtrace.messages.url_lexical import (
 )
 
 TEXT_BITS = 20
+WORD_BITS = 20
 TYPE_BITS = 16
 URL_BITS = 18
 URL_TOKEN_BITS = 17
@@ -238,6 +243,21 @@ def _script_scores(matrix, scripts: np.ndarray, coef: np.ndarray, bias: np.ndarr
     return everything[rows, scripts[:, None] * n_classes + np.arange(n_classes)]
 
 
+def _word_matrix(model_texts: list[str], idf: np.ndarray):
+    from scipy import sparse
+
+    docs, columns = word_ngrams(model_texts, WORD_BITS)
+    rows, cols, values = tfidf_entries(docs, columns, len(model_texts), idf)
+    return sparse.csr_matrix((values.astype(np.float32), (rows, cols)),
+                             shape=(len(model_texts), 2**WORD_BITS), dtype=np.float32)
+
+
+def _fit_word_model(matrix, targets: np.ndarray, sources: np.ndarray | None, n_classes: int,
+                    c: float) -> tuple[np.ndarray, np.ndarray]:
+    weights = source_mix_weights(targets, sources)
+    return _fit_linear(matrix, targets, weights, n_classes, c)
+
+
 def fit_label_model(model_texts: list[str], targets: np.ndarray, groups: np.ndarray | None,
                     c: float = 1.0, sources: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Fit the label model on texts already passed through ``normalise.model_text``.
@@ -245,8 +265,12 @@ def fit_label_model(model_texts: list[str], targets: np.ndarray, groups: np.ndar
     Sublinear TF-IDF of hashed char 1-5-grams, L2-normalised per text, and two linear
     SVMs with balanced class weights over them: one for texts mostly in Thai script, one
     for the rest (:func:`~scamtrace.messages.features.script_sets`); sources are weighted
-    so that each brings the same class mix (:func:`source_mix_weights`). With ``groups``, a temperature is fitted
-    on grouped out-of-fold scores; without, it is 1.
+    so that each brings the same class mix (:func:`source_mix_weights`). Latin-script
+    texts also get a word model (TF-IDF of hashed words and word pairs,
+    :func:`~scamtrace.messages.features.word_ngrams`), whose calibrated log-probabilities
+    are added to the char model's (:func:`~scamtrace.messages.features.combined_scores`).
+    With ``groups``, the temperatures are fitted on grouped out-of-fold scores; without,
+    they are 1.
 
     Args:
         model_texts: masked texts.
@@ -257,7 +281,10 @@ def fit_label_model(model_texts: list[str], targets: np.ndarray, groups: np.ndar
 
     Returns:
         Arrays ``idf``, ``weights`` (2**TEXT_BITS, 2 * classes: the Thai-script model's
-        classes, then the Latin-script model's), ``bias``, ``temperature``.
+        classes, then the Latin-script model's), ``bias``, ``temperature``, and when
+        there are Latin-script texts of two classes or more ``word_idf``,
+        ``word_weights`` (2**WORD_BITS, classes), ``word_bias`` and
+        ``latin_temperatures`` (char, word, combined).
     """
     from sklearn.model_selection import StratifiedGroupKFold
 
@@ -266,29 +293,67 @@ def fit_label_model(model_texts: list[str], targets: np.ndarray, groups: np.ndar
     matrix = tfidf_matrix(model_texts, idf)
     scripts = script_sets(model_texts)
     sources = None if sources is None else np.asarray(sources)
-    temperature = 1.0
+    latin = np.flatnonzero(scripts == LATIN_SCRIPT)
+    with_words = len(np.unique(targets[latin])) >= 2
+    if with_words:
+        latin_texts = [model_texts[i] for i in latin]
+        word_idf = entries_idf(*word_ngrams(latin_texts, WORD_BITS), len(latin), WORD_BITS)
+        words = _word_matrix(model_texts, word_idf)
+        latin_sources = None if sources is None else sources[latin]
+    temperature, latin_temperatures = 1.0, np.ones(3)
     if groups is not None:
         oof = np.zeros((len(targets), n_classes))
+        word_oof = np.zeros((len(targets), n_classes))
         folds = StratifiedGroupKFold(3, shuffle=True, random_state=7)
         for train, test in folds.split(matrix, targets, groups):
             coef, bias = _fit_by_script(matrix[train], targets[train], scripts[train],
                                         None if sources is None else sources[train],
                                         n_classes, c)
             oof[test] = _script_scores(matrix[test], scripts[test], coef, bias, n_classes)
+            if with_words:
+                rows = train[scripts[train] == LATIN_SCRIPT]
+                if len(np.unique(targets[rows])) >= 2:
+                    word_coef, word_bias = _fit_word_model(
+                        words[rows], targets[rows],
+                        None if sources is None else sources[rows], n_classes, c)
+                    word_oof[test] = np.asarray(words[test] @ word_coef.T) + word_bias
         temperature = fit_temperature(oof, targets)
+        if with_words:
+            char_t = fit_temperature(oof[latin], targets[latin])
+            word_t = fit_temperature(word_oof[latin], targets[latin])
+            mixed = log_softmax(oof[latin] / char_t) + log_softmax(word_oof[latin] / word_t)
+            latin_temperatures = np.array([char_t, word_t, fit_temperature(mixed,
+                                                                           targets[latin])])
     coef, bias = _fit_by_script(matrix, targets, scripts, sources, n_classes, c)
-    return {"idf": idf, "weights": coef.T.astype(np.float32), "bias": bias.astype(np.float64),
-            "temperature": np.array(temperature), "script_sets": np.array(2)}
+    model = {"idf": idf, "weights": coef.T.astype(np.float32), "bias": bias.astype(np.float64),
+             "temperature": np.array(temperature), "script_sets": np.array(2)}
+    if with_words:
+        word_coef, word_bias = _fit_word_model(words[latin], targets[latin], latin_sources,
+                                               n_classes, c)
+        model.update({"word_idf": word_idf, "word_weights": word_coef.T.astype(np.float32),
+                      "word_bias": word_bias.astype(np.float64),
+                      "latin_temperatures": latin_temperatures})
+    return model
 
 
 def label_scores(model: dict[str, np.ndarray], model_texts: list[str]) -> np.ndarray:
-    """Decision values of a label model from :func:`fit_label_model` (before temperature)."""
+    """Calibrated log-scores of a label model from :func:`fit_label_model` (softmax them
+    for probabilities; their argmax is the label)."""
     bits = int(model["idf"].shape[0]).bit_length() - 1
     docs, columns = hashed_ngrams(model_texts, bits)
     entries = tfidf_entries(docs, columns, len(model_texts), model["idf"])
     n_sets = int(model.get("script_sets", 1))
-    return tfidf_scores(*entries, len(model_texts), model["weights"], model["bias"],
-                        script_sets(model_texts) if n_sets > 1 else None, n_sets)
+    scripts = script_sets(model_texts)
+    char_scores = tfidf_scores(*entries, len(model_texts), model["weights"], model["bias"],
+                               scripts if n_sets > 1 else None, n_sets)
+    word_scores = None
+    if "word_weights" in model:
+        word_bits = int(model["word_idf"].shape[0]).bit_length() - 1
+        word_scores = tfidf_scores(*tfidf_entries(*word_ngrams(model_texts, word_bits),
+                                                  len(model_texts), model["word_idf"]),
+                                   len(model_texts), model["word_weights"], model["word_bias"])
+    return combined_scores(char_scores, word_scores, scripts == LATIN_SCRIPT,
+                           float(model["temperature"]), model.get("latin_temperatures"))
 
 
 _TREE_PARAMS = {"n_estimators": 300, "learning_rate": 0.05, "num_leaves": 31,
@@ -384,10 +449,14 @@ def cross_validate_shipped(data_dir: Path, baseline=None) -> dict[str, tuple]:
     train_labels = {"thai": thai.labels,
                     "uci": [datasets.map_uci_label(o, t)
                             for o, t in zip(uci.original_labels, uci.texts)]}
-    sets = {}
+    sets, set_groups = {}, {}
+    offset = len(sim_texts)
     for name, data in (("thai", thai), ("uci", uci)):
-        folds = grouped_folds(data.texts, data.labels, datasets.near_duplicate_groups(data.texts))
+        groups = datasets.near_duplicate_groups(data.texts)
+        folds = grouped_folds(data.texts, data.labels, groups)
         sets[name] = (data, [model_text(text) for text in data.texts], folds)
+        set_groups[name] = groups + offset  # cluster ids distinct across the sets
+        offset += int(groups.max()) + 1
     names = np.array(datasets.LABELS, dtype=object)
     out = {name: (np.array(data.labels, dtype=object), np.empty(len(data.texts), dtype=object),
                   np.empty(len(data.texts), dtype=object) if baseline else None)
@@ -395,14 +464,17 @@ def cross_validate_shipped(data_dir: Path, baseline=None) -> dict[str, tuple]:
     for fold in range(len(sets["thai"][2])):
         raw, masked, labels = list(sim_texts), list(sim_masked), list(sim_labels)
         sources = [""] * len(sim_texts)
+        groups = [datasets.near_duplicate_groups(sim_texts)]
         for name, (data, set_masked, folds) in sets.items():
             train = folds[fold][0]
             raw += [data.texts[i] for i in train]
             masked += [set_masked[i] for i in train]
             labels += [train_labels[name][i] for i in train]
             sources += [name] * len(train)
+            groups.append(set_groups[name][train])
         targets = np.array([list(names).index(label) for label in labels])
-        model = fit_label_model(masked, targets, None, sources=np.array(sources, dtype=object))
+        model = fit_label_model(masked, targets, np.concatenate(groups),
+                                sources=np.array(sources, dtype=object))
         predict = baseline(raw, labels) if baseline else None
         for name, (data, set_masked, folds) in sets.items():
             test = folds[fold][1]
@@ -429,12 +501,13 @@ def cross_validate_labels(data_dir: Path) -> dict[str, float]:
     for name, data in (("thai", datasets.load_thai_ssivakorn(data_dir)),
                        ("uci", datasets.load_uci_sms(data_dir))):
         masked = [model_text(text) for text in data.texts]
-        folds = grouped_folds(data.texts, data.labels, datasets.near_duplicate_groups(data.texts))
+        groups = datasets.near_duplicate_groups(data.texts)
+        folds = grouped_folds(data.texts, data.labels, groups)
         classes = sorted(set(data.labels))
         targets = np.array([classes.index(label) for label in data.labels])
         predicted = np.zeros(len(targets), dtype=np.int64)
         for train, test in folds:
-            model = fit_label_model([masked[i] for i in train], targets[train], None)
+            model = fit_label_model([masked[i] for i in train], targets[train], groups[train])
             predicted[test] = label_scores(model, [masked[i] for i in test]).argmax(axis=1)
         figures[name] = label_figure(name, data.labels, np.array(classes)[predicted])
     shipped = cross_validate_shipped(data_dir)
