@@ -566,6 +566,7 @@ def train_all(data_dir: Path, out_dir: Path, c_text: float = 1.0, c_url: float =
     targets = np.array([label_names.index(label) for label in labels])
     label_model = fit_label_model(masked, targets, groups, c_text, sources=sources)
     temperature = float(label_model["temperature"])
+    latin_temperatures = [float(t) for t in label_model.get("latin_temperatures", [])]
 
     # Scam types: the simulator's truth, else a clear cue; messages with neither stay out.
     typed = [(m, given or cue_type(m)) for m, label, given in zip(masked, labels, given_types)
@@ -604,14 +605,19 @@ def train_all(data_dir: Path, out_dir: Path, c_text: float = 1.0, c_url: float =
                    "phishing_urls": int(phishing.sum())},
         "features": {
             "text": f"char 1-5-grams of masked text (links removed), 2**{TEXT_BITS} "
-                    "hashed, sublinear TF-IDF, L2-normalised per text",
+                    "hashed, sublinear TF-IDF, L2-normalised per text; Latin-script texts "
+                    f"also words and word pairs, 2**{WORD_BITS} hashed, the same TF-IDF",
             "type": f"char 1-5-gram counts, 2**{TYPE_BITS} hashed",
             "url": f"char 1-5-grams 2**{URL_BITS} hashed + alphanumeric tokens and token "
                    f"pairs 2**{URL_TOKEN_BITS} hashed + {len(DENSE_NAMES)} lexical "
                    f"measurements; trees add {len(SHAPE_NAMES)} shape counts"},
         "model": {"text": f"two LinearSVC C={c_text} (Thai-script texts, Latin-script "
                           "texts), balanced class weights, sources weighted to one class "
-                          f"mix, temperature {temperature:.3f} (grouped out-of-fold)",
+                          f"mix, temperature {temperature:.3f}; for Latin-script texts a "
+                          "word-model LinearSVC too, log-probabilities added, temperatures "
+                          "(char, word, sum) "
+                          f"{', '.join(f'{t:.3f}' for t in latin_temperatures)}; all "
+                          "temperatures fitted on grouped out-of-fold scores",
                   "type": "LinearSVC C=0.5",
                   "url": f"LinearSVC C={c_url} (temperature {url_temperature:.3f}), its "
                          "out-of-fold score fed with the measurements to LightGBM "
