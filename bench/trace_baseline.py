@@ -27,6 +27,17 @@ def build_graph(table: pa.Table) -> nx.MultiDiGraph:
     return graph
 
 
+def _ledger_events(graph: nx.MultiDiGraph, account) -> list[tuple]:
+    """An account's credits and debits in time order: (ts, tx_id, outflow, inflow,
+    receiver), receiver ``None`` for a credit."""
+    return sorted(
+        [(d["ts"], k, 0.0, d["amount"], None) for _, _, k, d in
+         graph.in_edges(account, keys=True, data=True)]
+        + [(d["ts"], k, d["amount"], 0.0, v) for _, v, k, d in
+           graph.out_edges(account, keys=True, data=True)]
+    )
+
+
 def trace_one_seed_fifo(graph: nx.MultiDiGraph, seed: tuple, hops: int, window: int,
                         min_amount: float) -> dict[int, float]:
     """FIFO-trace one victim transfer; returns tx_id -> amount traced (hop 1 included)."""
@@ -40,12 +51,7 @@ def trace_one_seed_fifo(graph: nx.MultiDiGraph, seed: tuple, hops: int, window: 
         for account, t_in, in_tx, amt_in, x in frontier:
             if graph.out_degree(account) == 0:
                 continue  # a sink: nothing leaves, no ledger to read
-            events = sorted(
-                [(d["ts"], k, 0.0, d["amount"], None) for _, _, k, d in
-                 graph.in_edges(account, keys=True, data=True)]
-                + [(d["ts"], k, d["amount"], 0.0, v) for _, v, k, d in
-                   graph.out_edges(account, keys=True, data=True)]
-            )
+            events = _ledger_events(graph, account)
             cum_in = cum_out = opening = 0.0
             placed = []
             for ts, key, outflow, inflow, receiver in events:
@@ -91,12 +97,7 @@ def trace_one_seed_lifo(graph: nx.MultiDiGraph, seed: tuple, hops: int, window: 
         for account, _t_in, in_tx, x in frontier:
             if graph.out_degree(account) == 0:
                 continue  # a sink: nothing leaves, no ledger to read
-            events = sorted(
-                [(d["ts"], k, 0.0, d["amount"], None) for _, _, k, d in
-                 graph.in_edges(account, keys=True, data=True)]
-                + [(d["ts"], k, d["amount"], 0.0, v) for _, v, k, d in
-                   graph.out_edges(account, keys=True, data=True)]
-            )
+            events = _ledger_events(graph, account)
             level = lowest = held = 0.0
             batches: list[list[float]] = []  # per batch: money held before it, its total
             after_debit, mine, ledger = True, None, []
