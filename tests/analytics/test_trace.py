@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from scamtrace.analytics import create_engine, load_transactions
 from scamtrace.analytics.trace import TraceOptions, trace_victim_transfers
 from scamtrace.analytics.trace import kernel as trace_kernel
+from scamtrace.analytics.trace.options import KERNEL_POLICIES
 
 # Victim V pays mule M1 1000 at t=10. M1 already held 500 from X (t=1) and had paid 400
 # to Z (t=5). Then M1 pays M2 900 (t=20) and M3 300 (t=21); M2 cashes 850 out at SINK.
@@ -166,6 +167,40 @@ def test_window_hops_and_threshold_end_trails(engine):
     assert set(two_hops.trail["tx_id"]) == {3, 4, 5}
     big_only = trace_victim_transfers(engine, [3], TraceOptions(min_amount=400, window=100))
     assert set(big_only.trail["tx_id"]) == {3, 4, 6}
+
+
+# V1 pays M 22 (t=1), V2 pays M 132 (t=2); M pays A 105 (t=3) and B the other 49 (t=4).
+# Pro rata (proportional, taint-first, lifo, and matched with both first-time credits
+# pooled) V1's part of A's 105 is 22 * 105 / 154 = 15 exactly, which the kernel and the
+# SQL computed a unit in the last place below 15 (proportional on the kernel, taint-first
+# on both: dropped before the shared slack); FIFO sends V1's 22 first.
+AT_THRESHOLD = pd.DataFrame({
+    "tx_id": [1, 2, 3, 4],
+    "src": ["V1", "V2", "M", "M"],
+    "dst": ["M", "M", "A", "B"],
+    "amount": [22.0, 132.0, 105.0, 49.0],
+    "ts": [1, 2, 3, 4],
+})
+
+
+@pytest.mark.parametrize("policy, exact", [("fifo", 22.0), ("proportional", 15.0),
+                                           ("taint-first", 15.0), ("lifo", 15.0),
+                                           ("matched", 15.0)])
+def test_a_traced_amount_of_exactly_min_amount_is_followed(engine, policy, exact):
+    # docs/trace.md: smaller amounts than --min-amount stop a trail, so exactly it does not
+    load_transactions(engine, AT_THRESHOLD)
+    methods = ["sql"]
+    if engine.dialect.name == "duckdb" and policy in KERNEL_POLICIES:
+        methods.append("kernel")
+    for method in methods:
+        for min_amount, followed in ((exact, True), (exact + 1e-3, False)):
+            result = trace_victim_transfers(engine, [1, 2], TraceOptions(
+                policy=policy, method=method, window=10, burst=5, min_amount=min_amount))
+            traced = {(r.seed_id, r.tx_id): r.amount_traced for r in result.trail.itertuples()}
+            if followed:
+                assert traced.get((1, 3)) == exact, method
+            else:
+                assert (1, 3) not in traced, method
 
 
 def test_money_paid_out_before_it_arrived_is_never_traced(engine):

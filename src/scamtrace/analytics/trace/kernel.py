@@ -14,7 +14,8 @@ Same rules and same results as the SQL of :mod:`.allocation_sql` (the tests comp
 them, and the Spark backend runs the SQL): debits after the deposit (same ``ts``: a
 later ``tx_id``) and inside the window; the account's smallest opening balance; FIFO,
 the proportional share, the victims' money first or the newest batch first; per seed
-and transfer, at most its amount, kept when at least ``min_amount``.
+and transfer, at most its amount, kept when at least ``min_amount`` (less the same
+float slack as the SQL's).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import pyarrow.compute as pc
 
 from scamtrace.analytics.trace.ledger_index import CREDIT, LedgerIndex, running_total
 from scamtrace.analytics.trace.options import TraceOptions
-from scamtrace.analytics.trace.steps_sql import DECIMALS, EMPTY
+from scamtrace.analytics.trace.steps_sql import DECIMALS, EMPTY, kept_from
 
 
 @dataclass
@@ -404,7 +405,8 @@ def _search_rest(index: LedgerIndex, deposit: np.ndarray, first: np.ndarray, end
 def _moved(seed: np.ndarray, limit: np.ndarray, out_row: np.ndarray, amt_out: np.ndarray,
            carried: np.ndarray, n_rows: int, min_amount: float) -> _Frontier:
     """Per seed and transfer, the carried money summed (at most the transfer's amount),
-    kept when at least ``min_amount``: the next hop's deposits."""
+    kept when at least ``min_amount`` (:func:`.steps_sql.kept_from`, as the SQL): the
+    next hop's deposits."""
     some = carried > 0
     seed, limit, out_row, amt_out, carried = (seed[some], limit[some], out_row[some],
                                               amt_out[some], carried[some])
@@ -417,7 +419,7 @@ def _moved(seed: np.ndarray, limit: np.ndarray, out_row: np.ndarray, amt_out: np
     total = np.add.reduceat(carried[order], starts)
     pick = order[starts]
     total = np.minimum(total, amt_out[pick])
-    keep = total >= min_amount
+    keep = total >= kept_from(min_amount)
     pick = pick[keep]
     return _Frontier(seed[pick], limit[pick], out_row[pick], total[keep])
 

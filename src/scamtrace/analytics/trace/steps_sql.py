@@ -10,6 +10,18 @@ DECIMALS = 6
 #: a balance below this (in currency units) counts as empty: the proportional policy
 #: keeps nothing of the money that was there before (float noise is not money)
 EMPTY = 1e-6
+#: a traced amount counts as at least ``min_amount`` when it is at least ``min_amount``
+#: less this, half the last decimal written (so what the output shows as exactly the
+#: threshold is kept): the kernel and the SQL add and multiply the same money in
+#: different orders, and an amount that is exactly the threshold can come out a few
+#: units in the last place below it on one side and not the other
+MIN_AMOUNT_SLACK = 0.5 * 10.0 ** -DECIMALS
+
+
+def kept_from(min_amount: float) -> float:
+    """The smallest traced amount followed for ``min_amount`` (the kernel and the SQL
+    both compare with it: see :data:`MIN_AMOUNT_SLACK`)."""
+    return float(min_amount) - MIN_AMOUNT_SLACK
 
 
 def seed_rows_sql() -> str:
@@ -39,13 +51,14 @@ def seed_trail_sql() -> str:
 
 def moved_sql(options: TraceOptions) -> str:
     """What each outgoing transfer carries per seed (summed over deposits, at most its
-    amount), one hop further, keeping what is worth following."""
+    amount), one hop further, keeping what is worth following (some money, at least
+    :func:`kept_from` ``min_amount``)."""
     return f"""
     SELECT seed_id, seed_ts, hop + 1 AS hop, out_tx, src, dst, t_out, amt_out,
            least(sum(carried), amt_out) AS carried
     FROM allocation
     GROUP BY seed_id, seed_ts, hop, out_tx, src, dst, t_out, amt_out
-    HAVING least(sum(carried), amt_out) >= {float(options.min_amount)}
+    HAVING sum(carried) > 0 AND least(sum(carried), amt_out) >= {kept_from(options.min_amount)!r}
     """
 
 
