@@ -253,6 +253,27 @@ def test_no_account_forwards_more_than_it_received(seed, policy):
         assert (came["ts"] <= row.ts).any()
 
 
+def _sql_and_kernel_agree(frame, seeds, policy, window, steps):
+    """Trace ``seeds`` over ``frame`` with the SQL and with the kernel (its debits
+    stepped through ``steps`` at a time before binary search; 0: search only), check
+    that trail, accounts and summary are the same, and return both results."""
+    stepped = trace_kernel._STEPS
+    trace_kernel._STEPS = steps
+    try:
+        with create_engine("duckdb", threads=1) as engine:
+            load_transactions(engine, frame)
+            results = [trace_victim_transfers(engine, seeds, TraceOptions(
+                policy=policy, window=window, max_hops=5, min_amount=0.5, method=method))
+                for method in ("sql", "kernel")]
+    finally:
+        trace_kernel._STEPS = stepped
+    sql, kernel = results
+    pd.testing.assert_frame_equal(sql.trail, kernel.trail, check_dtype=False)
+    pd.testing.assert_frame_equal(sql.accounts, kernel.accounts, check_dtype=False)
+    assert sql.summary == kernel.summary
+    return sql, kernel
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10_000),
        policy=st.sampled_from(["fifo", "proportional", "taint-first", "lifo"]),
@@ -268,20 +289,7 @@ def test_kernel_writes_the_same_trails_as_sql(seed, policy, window, string_ids, 
     if string_ids:
         frame["tx_id"] = "t" + frame["tx_id"].astype(str)
     seeds = list(frame["tx_id"].iloc[[0, 3, 10, 40, 41]]) + (["nope"] if string_ids else [9999])
-    stepped = trace_kernel._STEPS
-    trace_kernel._STEPS = steps  # debits stepped through before binary search (0: search only)
-    try:
-        with create_engine("duckdb", threads=1) as engine:
-            load_transactions(engine, frame)
-            results = [trace_victim_transfers(engine, seeds, TraceOptions(
-                policy=policy, window=window, max_hops=5, min_amount=0.5, method=method))
-                for method in ("sql", "kernel")]
-    finally:
-        trace_kernel._STEPS = stepped
-    sql, kernel = results
-    pd.testing.assert_frame_equal(sql.trail, kernel.trail, check_dtype=False)
-    pd.testing.assert_frame_equal(sql.accounts, kernel.accounts, check_dtype=False)
-    assert sql.summary == kernel.summary
+    sql, kernel = _sql_and_kernel_agree(frame, seeds, policy, window, steps)
     assert sql.missing_seeds == kernel.missing_seeds
 
 
@@ -299,17 +307,4 @@ def test_lifo_kernel_writes_the_same_trails_as_sql_on_busy_accounts(seed, window
     if not rising_ids:  # else ids are the rows in time order (no search, no ranking)
         frame["tx_id"] = rng.permutation(len(frame))
     seeds = list(frame["tx_id"].iloc[rng.choice(len(frame), 8, replace=False)])
-    stepped = trace_kernel._STEPS
-    trace_kernel._STEPS = steps
-    try:
-        with create_engine("duckdb", threads=1) as engine:
-            load_transactions(engine, frame)
-            results = [trace_victim_transfers(engine, seeds, TraceOptions(
-                policy="lifo", window=window, max_hops=5, min_amount=0.5, method=method))
-                for method in ("sql", "kernel")]
-    finally:
-        trace_kernel._STEPS = stepped
-    sql, kernel = results
-    pd.testing.assert_frame_equal(sql.trail, kernel.trail, check_dtype=False)
-    pd.testing.assert_frame_equal(sql.accounts, kernel.accounts, check_dtype=False)
-    assert sql.summary == kernel.summary
+    _sql_and_kernel_agree(frame, seeds, "lifo", window, steps)
