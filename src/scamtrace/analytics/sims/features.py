@@ -210,7 +210,7 @@ def _cell_lanes(keys: CallKeys) -> tuple[list[str], str]:
 def caller_stats_sql(dialect: Dialect, tables: SimTables, window: FeatureWindow,
                      calls: str = "calls", keys: CallKeys = STRING_KEYS) -> str:
     """Per caller (``k``), in one grouping of the window's calls: calls, short, unanswered
-    and night calls, and what tells the callers whose hours and cells need a
+    and night calls, and what tells the callers whose hours, cells and handsets need a
     grouping of their own from those whose features follow from these counts.
 
     - ``hour_bits``: distinct-hour detector (:func:`_lanes`); ``hour_bits = out_calls``
