@@ -14,25 +14,45 @@ from scamtrace.analytics.engine import Engine
 from scamtrace.analytics.pipeline import Pipeline
 from scamtrace.analytics.sims import context_features as ctx
 from scamtrace.analytics.sims import features as f
+from scamtrace.analytics.sims.call_kernel import (
+    KERNEL_CALLS,
+    KERNEL_SIDES,
+    kernel_applies,
+    kernel_call_features_sql,
+    kernel_callee_pairs_sql,
+    register_call_features,
+)
 from scamtrace.analytics.sims.features import FEATURE_COLUMNS, FeatureWindow, SimTables
-from scamtrace.errors import InvalidDataFile
+from scamtrace.errors import InvalidDataFile, InvalidInput
 
 #: Number ids up to 2**24 (16.7 million numbers) are grouped by array index on DuckDB.
 PERFECT_HASH_BITS = 24
 
 
-def sim_features_pipeline(dialect: Dialect, tables: SimTables, window: FeatureWindow) -> Pipeline:
+def sim_features_pipeline(dialect: Dialect, tables: SimTables, window: FeatureWindow,
+                          *, kernel: bool = False) -> Pipeline:
     """Build the pipeline whose output has one row per SIM: ``msisdn`` + FEATURE_COLUMNS.
 
     Args:
         dialect: the engine's dialect (for epoch arithmetic).
         tables: names of the registered input tables.
         window: the time window and thresholds.
+        kernel: the call features come from the numpy kernel's tables
+            (:func:`~scamtrace.analytics.sims.call_kernel.register_call_features`, run
+            first), not from the SQL steps over the calls.
 
     Returns:
         The pipeline; its last step is the feature table.
     """
     p = Pipeline()
+    receivers = bool(tables.focus or tables.sms)
+    if kernel:
+        p.add("call_features", kernel_call_features_sql(tables.numbers, devices=bool(tables.devices)))
+        if tables.devices:
+            keys = f.call_keys(tables)
+            p.add("device_pairs", f.device_pairs_sql(tables, window, tables.calls, keys))
+            p.add("device_stats", f.device_stats_sql())
+        return _context_steps(p, dialect, tables, window, receivers=receivers, kernel=True)
     calls = tables.calls
     if tables.focus:
         # A few SIMs: read their calls once; the batch steps read the calls table itself
@@ -52,12 +72,16 @@ def sim_features_pipeline(dialect: Dialect, tables: SimTables, window: FeatureWi
     p.add("device_pairs", f.device_pairs_sql(tables, window, calls, keys))
     p.add("device_stats", f.device_stats_sql())
     parts = ["caller_stats", "in_calls", "hour_stats", "callee_stats", "cell_stats"]
-    joins = []
-    if tables.devices:  # keyed by msisdn: device records name SIMs that may never call
-        joins.append(("device_stats", "d", "k"))
-    else:
+    if not tables.devices:  # else keyed by msisdn: device records name SIMs that may never call
         parts.append("device_stats")
-    p.add("call_features", f.call_features_sql(parts, keys, receivers=bool(tables.focus or tables.sms)))
+    p.add("call_features", f.call_features_sql(parts, keys, receivers=receivers))
+    return _context_steps(p, dialect, tables, window, receivers=receivers, kernel=False)
+
+
+def _context_steps(p: Pipeline, dialect: Dialect, tables: SimTables, window: FeatureWindow, *, receivers: bool,
+                   kernel: bool) -> Pipeline:
+    # SMS, subscriptions, reports and payments after the call features, and the final join.
+    joins = [("device_stats", "d", "k")] if tables.devices else []
     if tables.sms:
         p.add("w_sms", ctx.window_sms_sql(tables, window))
         p.add("sms_pairs", ctx.sms_pairs_sql())
@@ -65,7 +89,8 @@ def sim_features_pipeline(dialect: Dialect, tables: SimTables, window: FeatureWi
         joins.append(("sms_stats", "m", "msisdn"))
     pays = all((tables.sims, tables.accounts, tables.transactions, tables.flagged_accounts))
     if tables.reports or pays:
-        p.add("callee_pairs", f.callee_pairs_sql(keys))
+        p.add("callee_pairs", kernel_callee_pairs_sql(tables.numbers) if kernel
+              else f.callee_pairs_sql(f.call_keys(tables)))
         p.add("contacts", ctx.contacts_sql(bool(tables.sms)))
     if tables.sims:
         p.add("registration", ctx.registration_sql(dialect, tables, window))
@@ -82,7 +107,7 @@ def sim_features_pipeline(dialect: Dialect, tables: SimTables, window: FeatureWi
     elif tables.sms:
         p.add("universe", "SELECT msisdn FROM call_features WHERE out_calls IS NOT NULL "
                           "UNION SELECT msisdn FROM sms_stats")
-    p.add("sim_features", _final_sql(joins, window, universe=bool(tables.focus or tables.sms)))
+    p.add("sim_features", _final_sql(joins, window, universe=receivers))
     return p
 
 
@@ -176,9 +201,13 @@ def default_window(
     return FeatureWindow(start=start, end=end, history_start=history)
 
 
+#: How the call features of a batch are computed (see :func:`compute_sim_features`).
+METHODS = ("auto", "kernel", "sql")
+
+
 def compute_sim_features(
     engine: Engine, tables: SimTables, window: FeatureWindow | None = None,
-    *, output: str = "sim_features",
+    *, output: str = "sim_features", method: str = "auto",
 ) -> str:
     """Run the feature pipeline and keep its rows as table ``output``.
 
@@ -187,13 +216,33 @@ def compute_sim_features(
         tables: their names.
         window: the window; default :func:`default_window` over the calls table.
         output: the name of the feature table to create.
+        method: ``sql`` (the SQL steps, any engine), ``kernel`` (the call features by
+            the numpy kernel of :mod:`~scamtrace.analytics.sims.call_kernel`: DuckDB, a
+            calls table loaded with ids, no focus) or ``auto`` (the kernel where it
+            applies). The features are the same either way.
 
     Returns:
         ``output``.
     """
+    if method not in METHODS:
+        raise InvalidInput(f"unknown method {method!r}: use {', '.join(METHODS)}")
     window = window or default_window(engine, tables.calls)
-    with perfect_hashing(engine):
-        return engine.run(sim_features_pipeline(engine.dialect, tables, window), name=output)
+    kernel = method != "sql" and kernel_applies(engine, tables)
+    if method == "kernel" and not kernel:
+        raise InvalidInput("the feature kernel needs DuckDB, a calls table loaded with ids "
+                           "(load_sim_table), no focus table, and one row per cell id")
+    if not kernel:
+        with perfect_hashing(engine):
+            return engine.run(sim_features_pipeline(engine.dialect, tables, window), name=output)
+    sides = bool(tables.reports or all((tables.sims, tables.accounts, tables.transactions,
+                                        tables.flagged_accounts)))
+    register_call_features(engine, tables, window, receivers=bool(tables.sms), sides=sides)
+    try:
+        with perfect_hashing(engine):
+            return engine.run(sim_features_pipeline(engine.dialect, tables, window, kernel=True),
+                              name=output)
+    finally:
+        engine.drop(KERNEL_CALLS, KERNEL_SIDES)
 
 
 @contextmanager

@@ -1,0 +1,131 @@
+"""The numpy kernel of the call features gives the SQL's features: on random call records
+(with and without history, whole and fractional seconds, missing numbers, cells and
+handsets, with SMS, reports, device records and cell sites or without) and on the
+hand-made calls; and it is chosen by default on DuckDB for calls loaded with ids."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scamtrace.analytics import create_engine
+from scamtrace.analytics.sims import sim_pipeline
+from scamtrace.analytics.sims.features import FeatureWindow, SimTables
+from scamtrace.analytics.sims.sim_inputs import load_sim_table
+from scamtrace.analytics.sims.sim_pipeline import compute_sim_features
+from scamtrace.errors import InvalidInput
+from tests.analytics.test_sims_keys import CANONICAL, NUMBERS
+from tests.analytics.test_sims_keys import WINDOW as HAND_WINDOW
+
+START = datetime(2026, 1, 1)
+POOL = [f"+6680000{i:03d}" for i in range(9)]
+CELLS = ["c0", "c1", "c2", "c3"]
+
+
+def _both(engine, tables: SimTables, window: FeatureWindow) -> tuple[pd.DataFrame, pd.DataFrame]:
+    out = []
+    for method in ("kernel", "sql"):
+        compute_sim_features(engine, tables, window, method=method)
+        out.append(engine.fetch_pandas("sim_features").sort_values("msisdn").reset_index(drop=True))
+    return out[0], out[1]
+
+
+def _assert_same(kernel: pd.DataFrame, sql: pd.DataFrame) -> None:
+    # Every feature equal; the entropy of callers spread unevenly over cells is a sum of
+    # n ln n that the SQL adds in the order its threads deliver, hence the last bit.
+    pd.testing.assert_frame_equal(kernel.drop(columns="cell_entropy"), sql.drop(columns="cell_entropy"),
+                                  check_exact=True)
+    np.testing.assert_allclose(kernel["cell_entropy"], sql["cell_entropy"], rtol=0, atol=1e-12)
+
+
+@st.composite
+def call_records(draw):
+    n = draw(st.integers(1, 60))
+    numbers = st.one_of(st.sampled_from(POOL), st.none()) if draw(st.booleans()) else st.sampled_from(POOL)
+    fractional = draw(st.booleans())
+    rows = []
+    for _ in range(n):
+        seconds = draw(st.integers(-2 * 86400, 3 * 86400 - 1))
+        micros = draw(st.integers(0, 999_999)) if fractional and draw(st.booleans()) else 0
+        rows.append((
+            draw(numbers), draw(numbers), START + timedelta(seconds=seconds, microseconds=micros),
+            draw(st.one_of(st.sampled_from([0.0, 5.0, 29.0, 30.0, 31.0, 400.0]), st.none())),
+            draw(st.one_of(st.sampled_from(CELLS), st.none())),
+            draw(st.one_of(st.sampled_from(["I0", "I1", "I2"]), st.none())),
+        ))
+    calls = pd.DataFrame(rows, columns=["caller", "callee", "ts", "duration_s", "cell_id", "imei"])
+    window = FeatureWindow(START, START + timedelta(hours=draw(st.sampled_from([1, 30, 72]))),
+                           history_start=START - timedelta(days=2) if draw(st.booleans()) else None)
+    extras = draw(st.sets(st.sampled_from(["cells", "sms", "reports", "devices"])))
+    return calls, window, extras
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(call_records())
+def test_kernel_gives_the_sql_features_on_random_calls(case):
+    calls, window, extras = case
+    if window.history_start is None:  # no history: the table holds nothing before the window
+        calls = calls[calls["ts"] >= window.start]
+        if calls.empty:
+            return
+    with create_engine("duckdb", threads=2) as engine:
+        load_sim_table(engine, "calls", calls)
+        names = {}
+        if "cells" in extras:
+            engine.register(pd.DataFrame({"cell_id": CELLS, "border_zone": [True, False, None, True]}), "cells")
+            names["cells"] = "cells"
+        if "sms" in extras:
+            engine.register(pd.DataFrame({"ts": [START + timedelta(hours=1)] * 2, "sender": POOL[:2],
+                                          "recipient": [POOL[3], POOL[8]]}), "sms")
+            names["sms"] = "sms"
+        if "reports" in extras:
+            engine.register(pd.DataFrame({"ts": [START + timedelta(hours=2)], "reporter_msisdn": [POOL[4]],
+                                          "reported_kind": ["phone"], "reported_value": [POOL[1]]}), "reports")
+            names["reports"] = "reports"
+        if "devices" in extras:
+            engine.register(pd.DataFrame({"msisdn": [POOL[0], POOL[7]], "imei": ["I1", "I1"],
+                                          "from_ts": [START - timedelta(days=9)] * 2,
+                                          "to_ts": [None, None]}).astype({"to_ts": "datetime64[ns]"}),
+                            "devices")
+            names["devices"] = "devices"
+        tables = SimTables(calls="calls", numbers="calls_numbers", **names)
+        _assert_same(*_both(engine, tables, window))
+
+
+@pytest.mark.parametrize("history", [False, True])
+def test_kernel_gives_the_sql_features_on_the_hand_made_calls(history):
+    window = HAND_WINDOW
+    if history:
+        window = FeatureWindow(window.start, window.end, history_start=datetime(2025, 12, 30))
+    reports = pd.DataFrame({"ts": [pd.Timestamp("2026-01-01 13:04")], "reporter_msisdn": [NUMBERS["P"]],
+                            "reported_kind": ["phone"], "reported_value": [None]})
+    with create_engine("duckdb", threads=2) as engine:
+        load_sim_table(engine, "calls", CANONICAL)
+        load_sim_table(engine, "reports", reports)
+        kernel, sql = _both(engine, SimTables(calls="calls", reports="reports", numbers="calls_numbers"), window)
+    _assert_same(kernel, sql)
+    m = kernel.set_index("msisdn").loc[NUMBERS["M"]]
+    assert (m["out_calls"], m["distinct_callees"], m["peak_hour_calls"]) == (5, 5, 4)
+
+
+def test_kernel_is_the_default_on_duckdb_with_ids_only(monkeypatch):
+    used = []
+    real = sim_pipeline.register_call_features
+    monkeypatch.setattr(sim_pipeline, "register_call_features",
+                        lambda *args, **kw: used.append(1) or real(*args, **kw))
+    with create_engine("duckdb", threads=2) as engine:
+        load_sim_table(engine, "calls", CANONICAL)
+        compute_sim_features(engine, SimTables(calls="calls", numbers="calls_numbers"), HAND_WINDOW)
+        assert used == [1]
+        engine.register(CANONICAL, "plain")
+        compute_sim_features(engine, SimTables(calls="plain"), HAND_WINDOW)
+        assert used == [1]
+        with pytest.raises(InvalidInput):
+            compute_sim_features(engine, SimTables(calls="plain"), HAND_WINDOW, method="kernel")
+        with pytest.raises(InvalidInput):
+            compute_sim_features(engine, SimTables(calls="plain"), HAND_WINDOW, method="fast")
