@@ -4,7 +4,8 @@ Generates call records in DuckDB (SIMs calling mostly within a contact circle, a
 hundred heavy callers) and writes them to Parquet, then times, on 2 threads: loading them
 into the engine as ``scamtrace sims`` does (with dense ids of the numbers, cells and
 handsets, and without), the whole feature pipeline of :mod:`scamtrace.analytics.sims` over
-all of them (on the ids, and on msisdn strings), and a pandas implementation of the same
+all of them (on the ids by the numpy kernel and by the SQL, and on msisdn strings), and a
+pandas implementation of the same
 call-record features on the same rows. Prints records per second and the ratios.
 
     .venv/bin/python bench/bench_sims.py [--calls 10000000] [--pandas-calls 2000000]
@@ -159,8 +160,10 @@ COPY (SELECT ts, caller, callee, duration_s, cell_id, imei FROM read_parquet('{l
         sample = engine.fetch_pandas(f"SELECT * FROM calls LIMIT {n_pandas}")
         keyed_load = _timed(lambda: load(True))
         keyed = SimTables(calls="calls", numbers="calls_numbers")
-        compute_sim_features(engine, keyed, window, output="warmup")
-        fast = _best(lambda: compute_sim_features(engine, keyed, window))
+        compute_sim_features(engine, keyed, window, output="warmup", method="sql")
+        fast = _best(lambda: compute_sim_features(engine, keyed, window, method="sql"))
+        compute_sim_features(engine, keyed, window, output="warmup", method="kernel")
+        kernel = _best(lambda: compute_sim_features(engine, keyed, window, method="kernel"))
         sims = engine.fetch_pandas("SELECT count(*) AS n FROM sim_features")["n"].iloc[0]
         if steps:
             for tables in (strings, keyed):
@@ -170,15 +173,17 @@ COPY (SELECT ts, caller, callee, duration_s, cell_id, imei FROM read_parquet('{l
     pandas_rate = n_pandas / pandas_s
     print(f"feature extraction, {n_calls:,} call records ({source}) -> {sims:,} SIMs")
     _line("load, with ids (once)", n_calls, *keyed_load)
-    _line("extraction on ids", n_calls, *fast, "; best of 2")
-    together = (keyed_load[0] + fast[0], keyed_load[1] + fast[1])
+    _line("extraction on ids, numpy kernel", n_calls, *kernel, "; best of 2")
+    _line("extraction on ids, SQL", n_calls, *fast, "; best of 2")
+    together = (keyed_load[0] + kernel[0], keyed_load[1] + kernel[1])
     _line("load with ids + extraction", n_calls, *together)
     _line("load, strings only", n_calls, *plain_load)
     _line("extraction on msisdn strings", n_calls, *plain, "; best of 2")
     _line("load strings + extraction", n_calls, plain_load[0] + plain[0], plain_load[1] + plain[1])
     _line("pandas baseline", n_pandas, pandas_s, pandas_cpu,
           f"; on {n_pandas:,} records, best of 2")
-    for label, wall in (("extraction, ids", fast[0]), ("extraction, strings", plain[0]),
+    for label, wall in (("extraction, ids, kernel", kernel[0]), ("extraction, ids, SQL", fast[0]),
+                        ("extraction, strings", plain[0]),
                         ("load with ids + extraction", together[0])):
         rate = n_calls / wall
         print(f"  {label}: {rate / pandas_rate:.1f}x pandas; target >= 5 M records/s: "
