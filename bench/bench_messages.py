@@ -11,7 +11,7 @@ training pipeline of the shipped models (:func:`scamtrace.messages.training.fit_
   often appending a link to a held-out legit text makes it non-legit (both languages);
 * English (uci-sms-spam, deduplicated), 5-fold grouped: spam F1 (spam or scam = spam);
 * the shipped model's recipe (both sets under the label map with the simulator's
-  templates, :func:`~scamtrace.messages.training.cross_validate_shipped`) fitted on
+  templates, :func:`~scamtrace.messages.cross_validation.cross_validate_shipped`) fitted on
   training fold k of both sets at once and scored on each set's test fold k ("shipped");
 * URLs (url-hannousse-11430), 5-fold, URL string only: accuracy of the linear lexical
   model alone, of the shipped model (trees stacked on it) and of that combined with the rules;
@@ -28,20 +28,19 @@ from pathlib import Path
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import accuracy_score, f1_score
-from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
 from scamtrace.messages import datasets
 from scamtrace.messages.classifier import classify_texts
+from scamtrace.messages.cross_validation import (
+    cross_validate_shipped,
+    grouped_folds,
+    label_figure,
+)
 from scamtrace.messages.model_store import url_model_from_arrays
 from scamtrace.messages.normalise import URL_CANDIDATE, mask_urls_only, model_text
-from scamtrace.messages.training import (
-    cross_validate_shipped,
-    fit_label_model,
-    fit_url_model,
-    label_figure,
-    label_scores,
-)
+from scamtrace.messages.training import fit_label_model, fit_url_model, label_scores
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -68,8 +67,7 @@ def _cross_validate(texts, labels, groups, folds=5):
     ours = np.empty(len(labels), dtype=object)
     flips = {"base": [], "ours": []}
     masked = [model_text(t) for t in texts]
-    splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=0)
-    for train, test in splitter.split(texts, labels, groups):
+    for train, test in grouped_folds(texts, labels, groups, folds):
         vectorizer = _baseline().fit(texts[train])
         baseline = LinearSVC().fit(vectorizer.transform(texts[train]), labels[train])
         base[test] = baseline.predict(vectorizer.transform(texts[test]))

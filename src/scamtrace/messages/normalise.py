@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
 
 # U+200B..U+200F zero-width and direction marks, U+2060..U+2064 word joiners,
 # U+FEFF BOM, U+00AD soft hyphen, U+180E Mongolian vowel separator.
@@ -169,13 +168,13 @@ def is_link(candidate: str, preceding: str = "") -> bool:
     return tld in _STRONG_TLD_SET or (tld in _WEAK_TLD_SET and bool(path) and len(path) > 1)
 
 
-def _replace_links(text: str, token: str | Callable[[str], str]) -> str:
+def _replace_links(text: str, token: str) -> str:
     def replace(match: re.Match[str]) -> str:
         start = match.start()
         preceding = text[start - 1] if start else ""
         if not is_link(match.group(0), preceding):
             return match.group(0)
-        return token if isinstance(token, str) else token(match.group(0))
+        return token
 
     return URL_CANDIDATE.sub(replace, text)
 
@@ -190,12 +189,12 @@ _DIGITS = re.compile(r"\d")
 _SPACES = re.compile(r"\s+")
 
 
-def mask_for_model(text: str, link_token: str | Callable[[str], str] = URL_TOKEN) -> str:
+def mask_for_model(text: str, link_token: str = URL_TOKEN) -> str:
     """Fold, then replace links, e-mails, USSD codes, phone numbers and digits by tokens.
 
     Args:
         text: a message as received.
-        link_token: what replaces each link: a string, or a function of the link.
+        link_token: what replaces each link.
 
     Returns:
         Lower-cased text in which only the wording is left for a model to learn from.
