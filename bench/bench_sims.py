@@ -159,7 +159,7 @@ COPY (SELECT ts, caller, callee, duration_s, cell_id, imei FROM read_parquet('{l
         plain = _best(lambda: compute_sim_features(engine, strings, window))
         sample = engine.fetch_pandas(f"SELECT * FROM calls LIMIT {n_pandas}")
         keyed_load = _timed(lambda: load(True))
-        keyed = SimTables(calls="calls", numbers="calls_numbers")
+        keyed = SimTables(calls="calls", numbers=numbers_table(engine, "calls"))
         compute_sim_features(engine, keyed, window, output="warmup", method="sql")
         fast = _best(lambda: compute_sim_features(engine, keyed, window, method="sql"))
         compute_sim_features(engine, keyed, window, output="warmup", method="kernel")

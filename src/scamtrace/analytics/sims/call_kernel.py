@@ -33,13 +33,23 @@ from scamtrace.analytics.sims.features import (
     _ts,
     call_keys,
     calls_since,
+    calls_span_sql,
     hour_slot_sql,
+    night_sql,
+    window_hours,
 )
 
 #: The kernel's per-number table (number id ``k`` and the call features).
 KERNEL_CALLS = "sim_kernel_calls"
 #: The kernel's (number, callee, first call) rows.
 KERNEL_SIDES = "sim_kernel_sides"
+
+#: The call features of :data:`KERNEL_CALLS`, in the order ``call_features_sql`` gives
+#: them; the handset columns only without device records (which join by msisdn).
+CALL_COLUMNS = ("out_calls", "n_short", "n_unanswered", "n_night", "in_calls", "distinct_callees",
+                "new_callees", "imeis_per_sim", "sims_per_imei", "active_hours", "peak_hour_calls",
+                "cell_count", "cell_entropy", "border_share")
+_HANDSET_COLUMNS = ("imeis_per_sim", "sims_per_imei")
 
 _US = 1_000_000
 _NO_TIME = np.iinfo(np.int64).max
@@ -76,18 +86,13 @@ def register_call_features(engine: DuckDBEngine, tables: SimTables, window: Feat
     """
     n = int(engine.fetch_pandas(f"SELECT count(*) AS n FROM {tables.numbers}")["n"].iloc[0])
     since, end = _epoch(calls_since(window)), _epoch(window.end)
-    span = f"ts >= {_ts(calls_since(window))} AND ts < {_ts(window.end)}"
+    span = calls_span_sql(window)
     bounds = engine.fetch_pandas(
         f"SELECT coalesce(max(cell_key), -1) + 1 AS cells, "
         f"coalesce(bool_or(epoch_us(ts) % {_US} <> 0), false) AS frac FROM {tables.calls} WHERE {span}")
     cells, fractional = max(int(bounds["cells"].iloc[0]), 1), bool(bounds["frac"].iloc[0])
-    first_slot = _epoch(window.start) // 3600
-    hours = end // 3600 - first_slot + 1
+    first_slot, hours = window_hours(window)
     slot = hour_slot_sql(engine.dialect)
-    night_from, night_to = window.night_hours
-    local = f"(({slot} + {window.utc_offset_hours}) % 24 + 24) % 24"
-    night = (f"{local} >= {night_from} {'OR' if night_from > night_to else 'AND'} "
-             f"{local} < {night_to}")
     border = "false"
     if tables.cells:
         border = f"cell_id IN (SELECT cell_id FROM {tables.cells} WHERE border_zone)"
@@ -101,7 +106,7 @@ def register_call_features(engine: DuckDBEngine, tables: SimTables, window: Feat
     calls = engine.fetch_arrow(f"""
 SELECT coalesce(caller_id, -1) AS a, coalesce(callee_id, -1) AS b, {in_window} AS w,
        coalesce(duration_s > 0 AND duration_s < {window.short_call_s}, false) AS short,
-       coalesce(duration_s <= 0, false) AS unanswered, {night} AS night,
+       coalesce(duration_s <= 0, false) AS unanswered, {night_sql(engine.dialect, window)} AS night,
        coalesce({_key(f"caller_id * {hours} + ({slot} - {first_slot})", n * hours)}, -1) AS hk,
        coalesce({_key(f"caller_id * {cells} + cell_key", n * cells)}, -1) AS ck,
        coalesce(imei_key, -1) AS i, coalesce({border}, false) AS border,
@@ -123,15 +128,12 @@ FROM {tables.calls} WHERE {span}""")
         columns["peak_hour_calls"] = _group_max(hour_caller, lengths, n)
         distinct, new, side_rows = pairs.result()
     columns["distinct_callees"], columns["new_callees"] = distinct, new
-    order = ["out_calls", "n_short", "n_unanswered", "n_night", "in_calls", "distinct_callees",
-             "new_callees"] + (["imeis_per_sim", "sims_per_imei"] if handsets else []) + [
-             "active_hours", "peak_hour_calls", "cell_count", "cell_entropy", "border_share"]
     caller = columns["out_calls"] > 0
     ids = np.flatnonzero(caller | (columns["in_calls"] > 0) if receivers else caller)
     known = caller[ids]
     with_cell = known & (columns["n_cell"][ids] > 0)
     table = {"k": pa.array(ids.astype(np.int32))}
-    for name in order:
+    for name in _call_columns(devices=not handsets):
         values = columns[name][ids]
         if name == "in_calls":
             table[name] = pa.array(values)
@@ -153,14 +155,15 @@ def _key(expr: str, bound: int) -> str:
             f"{'INTEGER' if bound < 2**31 else 'BIGINT'})")
 
 
+def _call_columns(*, devices: bool) -> tuple[str, ...]:
+    return tuple(c for c in CALL_COLUMNS if not (devices and c in _HANDSET_COLUMNS))
+
+
 def kernel_call_features_sql(numbers: str, *, devices: bool) -> str:
     """``call_features`` from :data:`KERNEL_CALLS`: the msisdn of each number id and the
     columns ``call_features_sql`` gives (no handsets when device records join by msisdn)."""
-    handsets = "" if devices else "k.imeis_per_sim, k.sims_per_imei, "
-    return (f"SELECT n.msisdn, k.out_calls, k.n_short, k.n_unanswered, k.n_night, k.in_calls, "
-            f"k.distinct_callees, k.new_callees, {handsets}k.active_hours, k.peak_hour_calls, "
-            f"k.cell_count, k.cell_entropy, k.border_share "
-            f"FROM {KERNEL_CALLS} k JOIN {numbers} n ON n.id = k.k")
+    columns = "".join(f", k.{c}" for c in _call_columns(devices=devices))
+    return f"SELECT n.msisdn{columns} FROM {KERNEL_CALLS} k JOIN {numbers} n ON n.id = k.k"
 
 
 def kernel_callee_pairs_sql(numbers: str) -> str:
@@ -170,11 +173,8 @@ def kernel_callee_pairs_sql(numbers: str) -> str:
             f"JOIN {numbers} a ON a.id = s.k JOIN {numbers} b ON b.id = s.contact")
 
 
-def _numpy(table: pa.Table, name: str, fill: object = None) -> np.ndarray:
-    column = table.column(name)
-    if fill is not None and column.null_count:
-        column = column.fill_null(fill)
-    return column.to_numpy()
+def _numpy(table: pa.Table, name: str) -> np.ndarray:
+    return table.column(name).to_numpy()
 
 
 def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -133,6 +133,12 @@ def calls_since(window: FeatureWindow) -> datetime:
     return window.history_start or window.start
 
 
+def calls_span_sql(window: FeatureWindow) -> str:
+    """The condition on ``ts`` of the call records the features read: from
+    :func:`calls_since` to the window's end."""
+    return f"ts >= {_ts(calls_since(window))} AND ts < {_ts(window.end)}"
+
+
 def window_calls_sql(tables: SimTables, window: FeatureWindow) -> str:
     """With a focus table: the calls that touch its SIMs from :func:`calls_since` to the
     window's end, and the window's calls from handsets they used (enough to compute
@@ -144,11 +150,9 @@ def window_calls_sql(tables: SimTables, window: FeatureWindow) -> str:
     handsets = f"SELECT imei FROM {tables.calls} WHERE caller IN ({focus}) AND {in_window}"
     return (
         f"SELECT ts, caller, callee, duration_s, cell_id, imei FROM {tables.calls} "
-        f"WHERE ts >= {_ts(calls_since(window))} AND ts < {_ts(window.end)} "
+        f"WHERE {calls_span_sql(window)} "
         f"AND ({touches} OR ({in_window} AND imei IN ({handsets})))"
     )
-
-
 
 
 #: Bits used in each BIGINT lane of the hour detector (the sign bit stays clear).
@@ -173,6 +177,26 @@ def hour_slot_sql(dialect: Dialect, column: str = "ts") -> str:
     return f"CAST(floor({dialect.epoch_seconds(column)} / 3600) AS BIGINT)"
 
 
+def window_hours(window: FeatureWindow) -> tuple[int, int]:
+    """The window's first clock hour (hours since 1970, UTC) and how many clock hours it
+    touches: a call's hour position is ``hour_slot_sql - first``, from 0 to hours - 1."""
+    first = _epoch(window.start) // 3600
+    return first, _epoch(window.end) // 3600 - first + 1
+
+
+def night_sql(dialect: Dialect, window: FeatureWindow) -> str:
+    """Whether a call (its ``ts``) falls in the window's night hours, local time.
+
+    Night is the caller's local clock hour: NBTC's suspensions and operators' rules look
+    at calls made while people sleep.
+    """
+    night_from, night_to = window.night_hours
+    local_hour = f"(({hour_slot_sql(dialect)} + {window.utc_offset_hours}) % 24 + 24) % 24"
+    if night_from > night_to:
+        return f"{local_hour} >= {night_from} OR {local_hour} < {night_to}"
+    return f"{local_hour} >= {night_from} AND {local_hour} < {night_to}"
+
+
 def _lanes(name: str, position: str, lanes: int) -> tuple[list[str], str]:
     """Aggregates that set one bit per row at ``position`` (0 to lanes * LANE_BITS - 1)
     in ``lanes`` BIGINT columns ``{name}_lane{i}``, and the number of bits set.
@@ -193,8 +217,7 @@ def _lanes(name: str, position: str, lanes: int) -> tuple[list[str], str]:
 
 def _hour_lanes(dialect: Dialect, window: FeatureWindow) -> tuple[list[str], str]:
     # One position per clock hour of the window; hours MAX_LANES * LANE_BITS apart share one.
-    first = _epoch(window.start) // 3600
-    hours = _epoch(window.end) // 3600 - first + 1
+    first, hours = window_hours(window)
     lanes = max(1, min(MAX_LANES, -(-hours // LANE_BITS)))
     return _lanes("hour", f"(({hour_slot_sql(dialect)} - {first}) % {lanes * LANE_BITS})", lanes)
 
@@ -221,15 +244,8 @@ def caller_stats_sql(dialect: Dialect, tables: SimTables, window: FeatureWindow,
     - ``imei_min``, ``imei_max`` (handset ids, without device records): the caller used
       one handset when they are equal.
 
-    Night is the caller's local clock hour: NBTC's suspensions and operators' rules look
-    at calls made while people sleep.
+    Night calls are counted by :func:`night_sql`.
     """
-    night_from, night_to = window.night_hours
-    local_hour = f"(({hour_slot_sql(dialect)} + {window.utc_offset_hours}) % 24 + 24) % 24"
-    if night_from > night_to:
-        is_night = f"{local_hour} >= {night_from} OR {local_hour} < {night_to}"
-    else:
-        is_night = f"{local_hour} >= {night_from} AND {local_hour} < {night_to}"
     hour_lanes, hour_bits = _hour_lanes(dialect, window)
     cell_lanes, cell_bits = _cell_lanes(keys)
     handsets = handset_columns = ""
@@ -248,7 +264,7 @@ FROM (
   SELECT {keys.caller} AS k, count(*) AS out_calls,
          count_if(duration_s > 0 AND duration_s < {window.short_call_s}) AS n_short,
          count_if(duration_s <= 0) AS n_unanswered,
-         count_if({is_night}) AS n_night,
+         count_if({night_sql(dialect, window)}) AS n_night,
          count({keys.cell}) AS n_cell, min({keys.cell}) AS cell_min, max({keys.cell}) AS cell_max,
          {border} AS n_border{handsets}{''.join(f", {lane}" for lane in hour_lanes + cell_lanes)}
   FROM {calls} x{border_join}
@@ -297,7 +313,7 @@ def pair_stats_sql(window: FeatureWindow, calls: str = "calls",
 SELECT least({a}, {b}) AS lo, greatest({a}, {b}) AS hi,
        min(CASE WHEN {lo_first} THEN ts END) AS first_lo,
        min(CASE WHEN {hi_first} THEN ts END) AS first_hi{earlier}
-FROM {calls} WHERE ts >= {_ts(calls_since(window))} AND ts < {_ts(window.end)}
+FROM {calls} WHERE {calls_span_sql(window)}
   AND {a} IS NOT NULL AND {b} IS NOT NULL
 GROUP BY least({a}, {b}), greatest({a}, {b})"""
 

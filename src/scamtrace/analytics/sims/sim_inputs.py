@@ -111,21 +111,25 @@ def load_sim_table(engine: Engine, table: str, source: Any, renames: dict[str, s
         engine.run(Pipeline().add(table, f"SELECT {columns} FROM {raw}"))
         return table
     # The dictionary first, then the calls with the ids of their two numbers and cell.
-    engine.run(Pipeline().add(numbers, f"""
-SELECT CAST(row_number() OVER (ORDER BY msisdn) - 1 AS INTEGER) AS id, msisdn FROM (
-  SELECT DISTINCT msisdn FROM (SELECT {selects['caller']} AS msisdn FROM {raw}
-                               UNION ALL SELECT {selects['callee']} FROM {raw}) n
-  WHERE msisdn IS NOT NULL) d"""))
+    engine.run(Pipeline().add(numbers, _dense_ids(
+        f"SELECT {selects['caller']} AS msisdn FROM {raw} UNION ALL SELECT {selects['callee']} FROM {raw}",
+        "msisdn", "id")))
+
     def ids(role: str) -> str:
-        return (f"SELECT CAST(row_number() OVER (ORDER BY {role}) - 1 AS INTEGER) AS key, {role} "
-                f"FROM (SELECT DISTINCT {selects[role]} AS {role} FROM {raw}) d "
-                f"WHERE {role} IS NOT NULL")
+        return _dense_ids(f"SELECT {selects[role]} AS {role} FROM {raw}", role, "key")
     engine.run(Pipeline().add(table, f"""
 SELECT c.*, a.id AS caller_id, b.id AS callee_id, k.key AS cell_key, h.key AS imei_key
 FROM (SELECT {columns} FROM {raw}) c
 LEFT JOIN {numbers} a ON a.msisdn = c.caller LEFT JOIN {numbers} b ON b.msisdn = c.callee
 LEFT JOIN ({ids('cell_id')}) k ON k.cell_id = c.cell_id LEFT JOIN ({ids('imei')}) h ON h.imei = c.imei"""))
     return table
+
+
+def _dense_ids(values: str, column: str, id_name: str) -> str:
+    # Dense INTEGER ids 0..n-1 (``id_name``) of the distinct non-NULL values of ``column``
+    # in the SELECT ``values``, in their sort order.
+    return (f"SELECT CAST(row_number() OVER (ORDER BY {column}) - 1 AS INTEGER) AS {id_name}, {column} "
+            f"FROM (SELECT DISTINCT {column} FROM ({values}) v WHERE {column} IS NOT NULL) d")
 
 
 def load_sim_tables(engine: Engine, sources: dict[str, Any], column_map: str | None = None) -> SimTables:

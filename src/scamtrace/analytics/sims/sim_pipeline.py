@@ -87,7 +87,7 @@ def _context_steps(p: Pipeline, dialect: Dialect, tables: SimTables, window: Fea
         p.add("sms_pairs", ctx.sms_pairs_sql())
         p.add("sms_stats", ctx.sms_stats_sql())
         joins.append(("sms_stats", "m", "msisdn"))
-    pays = all((tables.sims, tables.accounts, tables.transactions, tables.flagged_accounts))
+    pays = _pays(tables)
     if tables.reports or pays:
         p.add("callee_pairs", kernel_callee_pairs_sql(tables.numbers) if kernel
               else f.callee_pairs_sql(f.call_keys(tables)))
@@ -109,6 +109,11 @@ def _context_steps(p: Pipeline, dialect: Dialect, tables: SimTables, window: Fea
                           "UNION SELECT msisdn FROM sms_stats")
     p.add("sim_features", _final_sql(joins, window, universe=receivers))
     return p
+
+
+def _pays(tables: SimTables) -> bool:
+    # Whether the tables tell which contacts then paid a flagged account.
+    return all((tables.sims, tables.accounts, tables.transactions, tables.flagged_accounts))
 
 
 def _final_sql(joins: list[tuple[str, str, str]], window: FeatureWindow, *, universe: bool) -> str:
@@ -234,8 +239,8 @@ def compute_sim_features(
     if not kernel:
         with perfect_hashing(engine):
             return engine.run(sim_features_pipeline(engine.dialect, tables, window), name=output)
-    sides = bool(tables.reports or all((tables.sims, tables.accounts, tables.transactions,
-                                        tables.flagged_accounts)))
+    # The (number, callee) rows only for the steps that read them (callee_pairs).
+    sides = bool(tables.reports) or _pays(tables)
     register_call_features(engine, tables, window, receivers=bool(tables.sms), sides=sides)
     try:
         with perfect_hashing(engine):
