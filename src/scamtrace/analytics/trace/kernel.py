@@ -82,7 +82,7 @@ def trace_with_index(
     if options.window is None:
         limit = np.full(len(rows), index.n_rows, dtype=np.int64)
     else:
-        limit = np.searchsorted(index.ts_by_rank, index.ts[rows] + options.window, side="right")
+        limit = np.searchsorted(index.ts, index.ts[rows] + options.window, side="right")
     frontier = _Frontier(np.arange(len(rows)), limit, rows, index.amount[rows])
     if options.policy == "taint-first":
         seed_idx, hops, tx_rows, amounts = _taint_first(index, frontier, options)
@@ -189,9 +189,7 @@ class _TaintLedger:
         start = np.searchsorted(index.debit_key, key[first])
         end = index.debit_start[accounts + 1]
         lengths = np.maximum(end - start, 0)
-        position = (np.arange(int(lengths.sum()), dtype=np.int64)
-                    - np.repeat(np.cumsum(lengths) - lengths, lengths)
-                    + np.repeat(start, lengths))
+        position = _ranges(start, lengths)
         debit = _gather(index.debits, position)
         events = np.concatenate([key, index.debit_key[position]])
         delta = np.concatenate([taint, -debit["amount"]])
@@ -271,8 +269,7 @@ def _hop(index: LedgerIndex, frontier: _Frontier, options: TraceOptions,
     span = np.minimum(end - first, _STEPS)
     span = np.maximum(span, 0)
     deposit = np.repeat(np.arange(len(first)), span)
-    at = np.arange(int(span.sum()), dtype=np.int64) - np.repeat(np.cumsum(span) - span, span) \
-        + first[deposit]
+    at = _ranges(first, span)
     debit = _gather(index.debits, at)
     going = debit["row"] < frontier.limit[deposit]
     if taint is not None:  # once the victims' money was used up, none of ours is left
@@ -397,9 +394,14 @@ def _search_rest(index: LedgerIndex, deposit: np.ndarray, first: np.ndarray, end
         last = np.minimum(last, np.searchsorted(index.debit_axis_before, base + high + slack))
     lengths = np.maximum(last - first, 0)
     which = np.repeat(np.arange(len(first)), lengths)
-    debit = (np.arange(int(lengths.sum()), dtype=np.int64)
-             - np.repeat(np.cumsum(lengths) - lengths, lengths) + first[which])
-    return deposit[which], debit
+    return deposit[which], _ranges(first, lengths)
+
+
+def _ranges(start: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """``start[i], start[i] + 1, ..., start[i] + lengths[i] - 1`` for every ``i`` in
+    turn, in one array (``lengths`` non-negative)."""
+    return (np.arange(int(lengths.sum()), dtype=np.int64)
+            - np.repeat(np.cumsum(lengths) - lengths, lengths) + np.repeat(start, lengths))
 
 
 def _moved(seed: np.ndarray, limit: np.ndarray, out_row: np.ndarray, amt_out: np.ndarray,

@@ -56,7 +56,8 @@ class LedgerIndex:
             the account's outflow up to and including the debit.
         debit_key, debit_start: the debits' keys, and where each account code's debits
             begin (plus one entry for the end).
-        ts, ts_by_rank: per row, and in rank order (the window's last rank by search).
+        ts: per row; rows are in time order, so it is sorted (the window's last rank
+            by search).
         debit_axis_before, debit_axis_after: the global outflow before and after each
             debit (non-decreasing: what lets a deposit find the debits that can carry
             it by binary search), or None when some amount is negative.
@@ -79,7 +80,6 @@ class LedgerIndex:
     debit_key: np.ndarray
     debit_start: np.ndarray
     ts: np.ndarray
-    ts_by_rank: np.ndarray
     debit_axis_before: np.ndarray | None
     debit_axis_after: np.ndarray | None
     opening: np.ndarray
@@ -172,7 +172,7 @@ class LedgerIndex:
         sends[src] = True
         index = cls(table.column("tx_id").combine_chunks(), accounts, src, dst, amount,
                     credit_of, credits, debits, debit_key,
-                    debit_start, ts, ts, axis_before, axis_after, opening, sends,
+                    debit_start, ts, axis_before, axis_after, opening, sends,
                     account_order)
         index._credits = (credit_key, credit_row, before, has_credit)
         index.ids_ascending = _ascending_integers(index.tx_id)
