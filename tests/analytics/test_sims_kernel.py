@@ -113,6 +113,24 @@ def test_kernel_gives_the_sql_features_on_the_hand_made_calls(history):
     assert (m["out_calls"], m["distinct_callees"], m["peak_hour_calls"]) == (5, 5, 4)
 
 
+def test_kernel_rounds_half_seconds_to_the_hour_as_the_sql():
+    # The SQL's clock hour reads CAST(epoch(ts) AS BIGINT), which rounds half to even:
+    # 00:59:59.5 falls in hour 1, 01:59:58.5 stays in hour 1, 01:59:59.5 goes to hour 2,
+    # and 14:59:59.5 UTC to 15:00, 22:00 in Bangkok (night).
+    times = ["00:59:59.5", "01:59:58.5", "01:59:59.5", "14:59:59.5", "14:59:58.5", "00:30:00"]
+    calls = pd.DataFrame({"caller": POOL[0], "callee": POOL[1:7],
+                          "ts": pd.to_datetime([f"2026-01-01 {t}" for t in times], format="ISO8601"),
+                          "duration_s": 60.0, "cell_id": "c0", "imei": "I0"})
+    window = FeatureWindow(START, START + timedelta(hours=30))
+    with create_engine("duckdb", threads=2) as engine:
+        load_sim_table(engine, "calls", calls)
+        kernel, sql = _both(engine, SimTables(calls="calls", numbers="calls_numbers"), window)
+    _assert_same(kernel, sql)
+    row = kernel.set_index("msisdn").loc[POOL[0]]
+    # hours 0, 1 (two calls), 2, 14, 15: five active hours; one night call
+    assert (row["burstiness"], row["peak_hour_calls"], row["night_share"]) == (6 / 5, 2, 1 / 6)
+
+
 def test_kernel_is_the_default_on_duckdb_with_ids_only(monkeypatch):
     used = []
     real = sim_pipeline.register_call_features

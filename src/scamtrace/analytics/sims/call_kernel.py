@@ -1,19 +1,23 @@
 """The call-record features of a batch on DuckDB as a vectorised numpy kernel.
 
 The same features as the SQL steps of :mod:`scamtrace.analytics.sims.features` (which
-stay the definition, the Spark path and the *1185# check path), computed from arrays
-fetched once from DuckDB: the calls table's dense ids (``caller_id``, ``callee_id``,
-``imei_key``), and per-call flags and packed keys DuckDB computes as it scans. Per-number
-counts are ``np.bincount`` over the ids; hours and cells per caller come from sorted
-packed keys (caller x hour, caller x cell), handsets from per-caller first and last ids;
+stay the definition, the Spark path and the *1185# check path), computed from the
+columns of the calls in the span, fetched once from DuckDB as they are stored (the dense
+ids ``caller_id``, ``callee_id``, ``cell_key``, ``imei_key``, the time in microseconds
+and the duration: DuckDB evaluates no expression per call). numpy derives each call's
+clock hour and flags; one ``np.bincount`` over caller x flags counts calls, short,
+unanswered and night calls; hours and cells per caller come from sorted packed keys
+(caller x hour, caller x cell), where only the repeats of a key need looking at;
+handsets from one handset id written per caller and the calls that differ from it;
 distinct and never-contacted callees from one sort of the unordered pairs, each with a
 direction bit (and, when every call time is a whole second and the bits fit, the second
 of the call too, so that the first call each way is the first of its run).
 
 :func:`register_call_features` leaves two tables for the rest of the pipeline:
-:data:`KERNEL_CALLS` (one row per number id, the columns ``call_features_sql`` gives) and,
-when asked, :data:`KERNEL_SIDES` (``k``, ``contact``, ``mine``: a number, a number it
-called in the window and the first such call), what ``callee_pairs`` reads.
+:data:`KERNEL_CALLS` (one row per number, its ``msisdn`` and the columns
+``call_features_sql`` gives) and, when asked, :data:`KERNEL_SIDES` (``k``, ``contact``,
+``mine``: a number id, a number id it called in the window and the first such call),
+what ``callee_pairs`` reads.
 """
 
 from __future__ import annotations
@@ -29,17 +33,15 @@ from scamtrace.analytics.engine import Engine
 from scamtrace.analytics.sims.features import (
     FeatureWindow,
     SimTables,
-    _epoch,
-    _ts,
     call_keys,
     calls_since,
     calls_span_sql,
-    hour_slot_sql,
-    night_sql,
+    epoch_seconds,
     window_hours,
 )
+from scamtrace.analytics.sims.sim_inputs import cells_table
 
-#: The kernel's per-number table (number id ``k`` and the call features).
+#: The kernel's per-number table (``msisdn`` and the call features).
 KERNEL_CALLS = "sim_kernel_calls"
 #: The kernel's (number, callee, first call) rows.
 KERNEL_SIDES = "sim_kernel_sides"
@@ -72,10 +74,9 @@ def register_call_features(engine: DuckDBEngine, tables: SimTables, window: Feat
     """Compute the call features and register :data:`KERNEL_CALLS` (and
     :data:`KERNEL_SIDES` with ``sides``) in the engine.
 
-    DuckDB computes the per-call values while it scans the calls (on all its threads):
-    the flags of each call, and the packed keys caller x hour, caller x cell and pair
-    (with the direction, and the second of the call when the bits fit); numpy counts
-    and sorts them, the pairs beside the rest.
+    DuckDB reads the calls of the span (columns as stored); numpy computes the rest, the
+    pairs (and then the hours) in a thread beside the per-caller counts, cells and
+    handsets.
 
     Args:
         engine: the DuckDB engine holding ``tables``.
@@ -84,62 +85,58 @@ def register_call_features(engine: DuckDBEngine, tables: SimTables, window: Feat
         receivers: also numbers that were only called (their other columns NULL).
         sides: also register the (number, callee, first call) rows.
     """
-    n = int(engine.fetch_pandas(f"SELECT count(*) AS n FROM {tables.numbers}")["n"].iloc[0])
-    since, end = _epoch(calls_since(window)), _epoch(window.end)
-    span = calls_span_sql(window)
-    bounds = engine.fetch_pandas(
-        f"SELECT coalesce(max(cell_key), -1) + 1 AS cells, "
-        f"coalesce(bool_or(epoch_us(ts) % {_US} <> 0), false) AS frac FROM {tables.calls} WHERE {span}")
-    cells, fractional = max(int(bounds["cells"].iloc[0]), 1), bool(bounds["frac"].iloc[0])
-    first_slot, hours = window_hours(window)
-    slot = hour_slot_sql(engine.dialect)
-    border = "false"
-    if tables.cells:
-        border = f"cell_id IN (SELECT cell_id FROM {tables.cells} WHERE border_zone)"
-    pair = f"(CAST(least(caller_id, callee_id) AS BIGINT) * {n} + greatest(caller_id, callee_id)) * 2 " \
-           "+ CAST(caller_id > callee_id AS BIGINT)"
-    time_bits = (end - since).bit_length()
-    packed = not fractional and (2 * n * n).bit_length() + time_bits <= 63
-    if packed:  # the second of the call below the pair: the first of a run is the first call
-        pair = f"({pair}) * {1 << time_bits} + (epoch_us(ts) // {_US} - {since})"
-    in_window = "true" if window.history_start is None else f"ts >= {_ts(window.start)}"
-    calls = engine.fetch_arrow(f"""
-SELECT coalesce(caller_id, -1) AS a, coalesce(callee_id, -1) AS b, {in_window} AS w,
-       coalesce(duration_s > 0 AND duration_s < {window.short_call_s}, false) AS short,
-       coalesce(duration_s <= 0, false) AS unanswered, {night_sql(engine.dialect, window)} AS night,
-       coalesce({_key(f"caller_id * {hours} + ({slot} - {first_slot})", n * hours)}, -1) AS hk,
-       coalesce({_key(f"caller_id * {cells} + cell_key", n * cells)}, -1) AS ck,
-       coalesce(imei_key, -1) AS i, coalesce({border}, false) AS border,
-       coalesce({pair}, -1) AS p{'' if packed else ', epoch_us(ts) AS t'}
-FROM {tables.calls} WHERE {span}""")
-    col = {name: _numpy(calls, name) for name in calls.column_names}
-    a, b = col["a"], col["b"]
+    msisdn = _msisdn_by_id(engine, tables.numbers)
+    n = len(msisdn)
+    since, end = epoch_seconds(calls_since(window)), epoch_seconds(window.end)
     handsets = not tables.devices
-    with ThreadPoolExecutor(2) as pool:  # the pair and hour sorts beside the rest
-        valid = (a >= 0) & col["w"]
-        pairs = pool.submit(_pairs, a, b, col["p"], col.get("t"), col["w"], n,
-                            (time_bits, since) if packed else None, sides)
-        hour_keys = pool.submit(_sorted_valid, col["hk"], valid)
-        columns = _per_caller(n, valid, a, b, col, cells, handsets=handsets)
-        keys = hour_keys.result()
-        starts, lengths = _runs(keys)
-        hour_caller = keys[starts] // hours
-        columns["active_hours"] = np.bincount(hour_caller, minlength=n)
-        columns["peak_hour_calls"] = _group_max(hour_caller, lengths, n)
-        distinct, new, side_rows = pairs.result()
-    columns["distinct_callees"], columns["new_callees"] = distinct, new
+    fetch = {"a": "coalesce(caller_id, -1)", "b": "coalesce(callee_id, -1)", "t": "epoch_us(ts)",
+             "d": "coalesce(duration_s, CAST('NaN' AS DOUBLE))", "c": "coalesce(cell_key, -1)"}
+    if handsets:
+        fetch["i"] = "coalesce(imei_key, -1)"
+    calls = engine.fetch_arrow(f"SELECT {', '.join(f'{e} AS {c}' for c, e in fetch.items())} "
+                               f"FROM {tables.calls} WHERE {calls_span_sql(window)}")
+    col = {name: _numpy(calls, name) for name in calls.column_names}
+    a, b, t = col["a"], col["b"], col["t"]
+    seconds = t // _US
+    whole = np.array_equal(seconds * _US, t)
+    if not whole:  # the SQL's clock hour reads CAST(epoch(ts) AS BIGINT): rounded half to even
+        seconds = np.rint(t / _US).astype(np.int64)
+    in_window = None if window.history_start is None else t >= epoch_seconds(window.start) * _US
+    time_bits, id_bits = (end - since).bit_length(), max(n - 1, 0).bit_length()
+    packed = whole and 2 * id_bits + 1 + time_bits <= 63
+    border = _border_keys(engine, tables) if tables.cells else None
+    first_slot, hours = window_hours(window)
+    with ThreadPoolExecutor(1) as pool:  # the pairs, then the hours, beside the rest
+        pairs = pool.submit(_pairs, a, b, seconds - since if packed else t, in_window, n, id_bits,
+                            time_bits if packed else None, since, sides)
+        valid = _all(a >= 0 if a.min(initial=0) < 0 else None, in_window)
+
+        def of_valid(values: np.ndarray) -> np.ndarray:
+            return values if valid is None else values[valid]
+
+        a_w = of_valid(a)
+        position = of_valid(seconds) // 3600 - first_slot  # a window call's hour, 0..hours-1
+        hour_repeats = pool.submit(_repeats, _packed(a_w, hours, position), hours, n)
+        columns = _per_caller(n, window, a_w, of_valid(b), of_valid(col["d"]), position, first_slot)
+        columns.update(_cell_stats(n, a_w, of_valid(col["c"]), border, columns["out_calls"]))
+        if handsets:
+            columns["imeis_per_sim"], columns["sims_per_imei"] = _handsets(n, a_w, of_valid(col["i"]))
+        repeats, peak, _ = hour_repeats.result()
+        columns["active_hours"] = columns["out_calls"] - repeats
+        columns["peak_hour_calls"] = np.maximum(peak, columns["out_calls"] > 0)
+        columns["distinct_callees"], columns["new_callees"], side_rows = pairs.result()
     caller = columns["out_calls"] > 0
     ids = np.flatnonzero(caller | (columns["in_calls"] > 0) if receivers else caller)
     known = caller[ids]
     with_cell = known & (columns["n_cell"][ids] > 0)
-    table = {"k": pa.array(ids.astype(np.int32))}
+    table = {"msisdn": msisdn.take(pa.array(ids))}
     for name in _call_columns(devices=not handsets):
         values = columns[name][ids]
         if name == "in_calls":
             table[name] = pa.array(values)
         else:
-            table[name] = pa.array(values, mask=~(with_cell if name.startswith(("cell", "border"))
-                                                  else known))
+            missing = ~(with_cell if name.startswith(("cell", "border")) else known)
+            table[name] = pa.array(values, mask=missing if missing.any() else None)
     engine.register(pa.table(table), KERNEL_CALLS)
     if sides:
         k, contact, mine = side_rows
@@ -148,22 +145,15 @@ FROM {tables.calls} WHERE {span}""")
                                   "mine": pa.array(mine, pa.timestamp("us"))}), KERNEL_SIDES)
 
 
-def _key(expr: str, bound: int) -> str:
-    # A packed key below ``bound`` (ids are INTEGER: multiply in BIGINT), in 32 bits when
-    # it fits (they sort in about half the time).
-    return (f"CAST(({expr.replace('caller_id', 'CAST(caller_id AS BIGINT)', 1)}) AS "
-            f"{'INTEGER' if bound < 2**31 else 'BIGINT'})")
-
-
 def _call_columns(*, devices: bool) -> tuple[str, ...]:
     return tuple(c for c in CALL_COLUMNS if not (devices and c in _HANDSET_COLUMNS))
 
 
-def kernel_call_features_sql(numbers: str, *, devices: bool) -> str:
-    """``call_features`` from :data:`KERNEL_CALLS`: the msisdn of each number id and the
-    columns ``call_features_sql`` gives (no handsets when device records join by msisdn)."""
-    columns = "".join(f", k.{c}" for c in _call_columns(devices=devices))
-    return f"SELECT n.msisdn{columns} FROM {KERNEL_CALLS} k JOIN {numbers} n ON n.id = k.k"
+def kernel_call_features_sql(*, devices: bool) -> str:
+    """``call_features`` from :data:`KERNEL_CALLS`: the msisdn and the columns
+    ``call_features_sql`` gives (no handsets when device records join by msisdn)."""
+    columns = "".join(f", {c}" for c in _call_columns(devices=devices))
+    return f"SELECT msisdn{columns} FROM {KERNEL_CALLS}"
 
 
 def kernel_callee_pairs_sql(numbers: str) -> str:
@@ -173,31 +163,74 @@ def kernel_callee_pairs_sql(numbers: str) -> str:
             f"JOIN {numbers} a ON a.id = s.k JOIN {numbers} b ON b.id = s.contact")
 
 
+def _msisdn_by_id(engine: DuckDBEngine, numbers: str) -> pa.ChunkedArray:
+    # The number dictionary's msisdn in id order (ids are 0..n-1, stored in that order
+    # by the load; put in it here if not).
+    table = engine.fetch_arrow(f"SELECT id, msisdn FROM {numbers}")
+    ids = _numpy(table, "id")
+    msisdn = table.column("msisdn")
+    if not np.array_equal(ids, np.arange(len(ids), dtype=ids.dtype)):
+        msisdn = msisdn.take(pa.array(np.argsort(ids)))
+    return msisdn
+
+
+def _border_keys(engine: DuckDBEngine, tables: SimTables) -> np.ndarray:
+    # The cell ids (cell_key) of the border-zone cells.
+    table = engine.fetch_arrow(f"SELECT key FROM {cells_table(tables.calls)} "
+                               f"WHERE cell_id IN (SELECT cell_id FROM {tables.cells} WHERE border_zone)")
+    return _numpy(table, "key")
+
+
 def _numpy(table: pa.Table, name: str) -> np.ndarray:
     return table.column(name).to_numpy()
 
 
-def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    # Starts and lengths of the runs of equal values in a sorted array.
+def _all(*masks: np.ndarray | None) -> np.ndarray | None:
+    # The conjunction of the masks given (None: no mask, every row).
+    given = [m for m in masks if m is not None]
+    if not given:
+        return None
+    out = given[0]
+    for mask in given[1:]:
+        out = out & mask
+    return out
+
+
+def _packed(group: np.ndarray, width: int, value: np.ndarray) -> np.ndarray:
+    # group * width + value, in 32 bits when it fits (they sort in about half the time).
+    dtype = np.int32 if (int(group.max(initial=0)) + 1) * width < 2**31 else np.int64
+    out = group.astype(dtype)
+    out *= width
+    out += value.astype(dtype, copy=False)
+    return out
+
+
+def _starts(keys: np.ndarray) -> np.ndarray:
+    # Where the runs of equal values of a sorted array start.
     if len(keys) == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.zeros(0, np.int64)
     change = np.empty(len(keys), bool)
     change[0] = True
     np.not_equal(keys[1:], keys[:-1], out=change[1:])
-    starts = np.flatnonzero(change)
+    return np.flatnonzero(change)
+
+
+def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    # Starts and lengths of the runs of equal values in a sorted array.
+    starts = _starts(keys)
     return starts, np.diff(np.append(starts, len(keys)))
 
 
 def _distinct(keys: np.ndarray) -> np.ndarray:
     # Sorted distinct values (a sort: np.unique hashes, many times slower here).
     keys = np.sort(keys)
-    return keys[_runs(keys)[0]]
+    return keys[_starts(keys)]
 
 
 def _group_max(groups: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     # Largest value of each group (groups sorted), 0 for the others.
     out = np.zeros(size, np.int64)
-    starts, _ = _runs(groups)
+    starts = _starts(groups)
     if len(starts):
         out[groups[starts]] = np.maximum.reduceat(values, starts)
     return out
@@ -208,111 +241,154 @@ def _logs(top: int) -> np.ndarray:
     return np.array([math.log(k) if k else 0.0 for k in range(top + 1)])
 
 
-def _sorted_valid(keys: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    return np.sort(keys if valid.all() else keys[valid])
+def _night_hours(window: FeatureWindow) -> np.ndarray:
+    # Whether each local clock hour 0..23 is a night hour, as night_sql decides.
+    night_from, night_to = window.night_hours
+    hour = np.arange(24)
+    if night_from > night_to:
+        return (hour >= night_from) | (hour < night_to)
+    return (hour >= night_from) & (hour < night_to)
 
 
-def _per_caller(n: int, valid: np.ndarray, a: np.ndarray, b: np.ndarray, col: dict,
-                cells: int, *, handsets: bool) -> dict[str, np.ndarray]:
-    """Per number id: calls, short, unanswered, night and received calls; cells, handsets."""
-    every = valid.all()
+def _per_caller(n: int, window: FeatureWindow, a_w: np.ndarray, b_w: np.ndarray, d_w: np.ndarray,
+                position: np.ndarray, first_slot: int) -> dict[str, np.ndarray]:
+    """Per number id: calls, short, unanswered and night calls (one bincount of caller x
+    three flag bits), and calls received."""
+    hours = window_hours(window)[1]
+    night_at = _night_hours(window)[(np.arange(hours) + first_slot + window.utc_offset_hours) % 24]
+    code = (d_w <= 0).view(np.uint8) << 1  # NaN (no duration): neither short nor unanswered
+    code |= ((d_w > 0) & (d_w < window.short_call_s)).view(np.uint8)
+    code |= night_at[position].view(np.uint8) << 2
+    key = a_w.astype(np.intp)
+    key <<= 3
+    key |= code
+    counts = np.bincount(key, minlength=8 * n).reshape(n, 8)
+    flag = [counts[:, bits] for bits in range(8)]  # bit 0 short, 1 unanswered, 2 night
+    received = b_w if b_w.min(initial=0) >= 0 else b_w[b_w >= 0]
+    return {
+        "out_calls": flag[0] + flag[1] + flag[2] + flag[3] + flag[4] + flag[5] + flag[6] + flag[7],
+        "n_short": flag[1] + flag[3] + flag[5] + flag[7],
+        "n_unanswered": flag[2] + flag[3] + flag[6] + flag[7],
+        "n_night": flag[4] + flag[5] + flag[6] + flag[7],
+        "in_calls": np.bincount(received, minlength=n),
+    }
 
-    def of_valid(values: np.ndarray) -> np.ndarray:
-        return values if every else values[valid]
 
-    a_w = of_valid(a)
-    out: dict[str, np.ndarray] = {"out_calls": np.bincount(a_w, minlength=n)}
-    for name, flag in (("n_short", "short"), ("n_unanswered", "unanswered"), ("n_night", "night")):
-        out[name] = np.bincount(a_w[of_valid(col[flag])], minlength=n)
-    out["in_calls"] = np.bincount(b[valid & (b >= 0)], minlength=n)
-    # Caller x cell: distinct cells, H = ln N - sum(n ln n) / N, border calls / N.
-    cell_keys = of_valid(col["ck"])
-    with_cell = cell_keys >= 0
-    a_c = a_w[with_cell]
-    n_cell = np.bincount(a_c, minlength=n)
-    n_border = np.bincount(a_c[of_valid(col["border"])[with_cell]], minlength=n)
-    keys = np.sort(cell_keys[with_cell])
-    starts, lengths = _runs(keys)
-    cell_caller = keys[starts] // cells
+def _repeats(keys: np.ndarray, width: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Keys caller * width + value: per caller, how many of its keys repeat an earlier
+    one (calls minus distinct values), the most calls on one value among its repeated
+    values (0 when none repeats), and the sorted repeated keys (a run of k equal keys
+    leaves k - 1 of them)."""
+    keys = np.sort(keys)
+    repeated = keys[np.flatnonzero(keys[1:] == keys[:-1])]
+    caller = repeated // width
+    starts, lengths = _runs(repeated)
+    return (np.bincount(caller, minlength=n), _group_max(caller[starts], lengths + 1, n),
+            repeated)
+
+
+def _cell_stats(n: int, a_w: np.ndarray, c_w: np.ndarray, border: np.ndarray | None,
+                out_calls: np.ndarray) -> dict[str, np.ndarray]:
+    """Per caller: calls with a cell N, distinct cells, H = ln N - sum(n ln n) / N (runs
+    of one call add 0) and border calls / N, from the keys caller x cell."""
+    n_cell = out_calls
+    if c_w.min(initial=0) < 0:
+        with_cell = c_w >= 0
+        n_cell = out_calls - np.bincount(a_w[~with_cell], minlength=n)
+        a_w, c_w = a_w[with_cell], c_w[with_cell]
+    cells = int(c_w.max(initial=0)) + 1
+    repeats, _, repeated = _repeats(_packed(a_w, cells, c_w), cells, n)
+    starts, lengths = _runs(repeated)
+    lengths += 1
     logs = _logs(int(n_cell.max(initial=0)))
-    n_log_n = np.bincount(cell_caller, weights=lengths * logs[lengths], minlength=n)
-    out["n_cell"], out["cell_count"] = n_cell, np.bincount(cell_caller, minlength=n)
+    n_log_n = np.bincount(repeated[starts] // cells, weights=lengths * logs[lengths], minlength=n)
+    n_border = np.zeros(n, np.int64)
+    if border is not None and len(border):
+        is_border = np.zeros(cells, bool)
+        is_border[border[border < cells]] = True
+        n_border = np.bincount(a_w[is_border[c_w]], minlength=n)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["cell_entropy"] = logs[n_cell] - n_log_n / n_cell
-        out["border_share"] = n_border / n_cell
-    if handsets:
-        out["imeis_per_sim"], out["sims_per_imei"] = _handsets(n, a_w, of_valid(col["i"]))
-    return out
+        return {"n_cell": n_cell, "cell_count": n_cell - repeats,
+                "cell_entropy": logs[n_cell] - n_log_n / n_cell, "border_share": n_border / n_cell}
 
 
 def _handsets(n: int, a_w: np.ndarray, i_w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    # Handsets per caller and the most callers seen in one of its handsets: callers whose
-    # first and last handset ids agree used one; only the others' calls are grouped.
-    used = i_w >= 0
-    a_i, i_i = a_w[used], i_w[used]
-    # Same dtype as the ids: ufunc.at with a cast is many times slower.
-    low = np.full(n, np.iinfo(i_i.dtype).max, i_i.dtype)
-    high = np.full(n, -1, i_i.dtype)
-    np.minimum.at(low, a_i, i_i)
-    np.maximum.at(high, a_i, i_i)
-    sim = np.flatnonzero(low == high)
-    imei = low[sim]
-    several = low < high
-    if several.any():
-        handsets = int(i_i.max()) + 1
-        pairs = _distinct(a_i[several[a_i]].astype(np.int64) * handsets + i_i[several[a_i]])
-        sim = np.concatenate([sim, pairs // handsets])
-        imei = np.concatenate([imei, pairs % handsets])
-        order = np.argsort(sim, kind="stable")
-        sim, imei = sim[order], imei[order]
+    # Handsets per caller and the most callers seen in one of its handsets. One handset
+    # id is written per caller (whichever of its calls lands last); a caller none of
+    # whose calls differs from it used one handset; only the others' calls are grouped.
+    if i_w.min(initial=0) < 0:
+        used = i_w >= 0
+        a_w, i_w = a_w[used], i_w[used]
+    seen = np.full(n, -1, i_w.dtype)
+    seen[a_w] = i_w
+    several = np.zeros(n, bool)
+    several[a_w[seen[a_w] != i_w]] = True
+    one = np.flatnonzero((seen >= 0) & ~several)
+    imei_one = seen[one]
+    handsets = int(i_w.max(initial=0)) + 1
+    mixed = several[a_w]
+    pairs = _distinct(a_w[mixed].astype(np.int64) * handsets + i_w[mixed])
+    sim, imei = pairs // handsets, pairs % handsets
+    sims = np.bincount(np.concatenate([imei_one, imei]).astype(np.intp), minlength=handsets)
     per_sim = np.bincount(sim, minlength=n)
-    sims = np.bincount(imei) if len(imei) else np.zeros(0, np.int64)
-    return per_sim, _group_max(sim, sims[imei], n)
+    per_sim[one] = 1
+    most = _group_max(sim, sims[imei], n)
+    most[one] = sims[imei_one]
+    return per_sim, most
 
 
-def _pairs(a, b, p, t, in_window, n: int, packed: tuple[int, int] | None, sides: bool):
+def _pairs(a: np.ndarray, b: np.ndarray, when: np.ndarray, in_window: np.ndarray | None, n: int,
+           id_bits: int, time_bits: int | None, since: int, sides: bool):
     """Per number id: distinct callees and never-contacted callees in the window, and
     (with ``sides``) each number's callees with its first call to them.
 
-    ``p`` is the pair key (unordered pair times two plus the direction: 0 when the
-    lesser id called), times ``2 ** time_bits`` plus the second of the call from
-    ``since`` when ``packed`` is ``(time_bits, since)``, else ``t`` holds the call times.
+    The pair key is the unordered pair (least id shifted by ``id_bits``, greatest id)
+    times two plus the direction (0 when the lesser id called); with ``time_bits``,
+    shifted by ``time_bits`` with ``when``, the second of the call from ``since``; else
+    ``when`` holds the call times (microseconds).
     """
-    both = (a >= 0) & (b >= 0)
-    window_calls = both & in_window
-    every = window_calls.all()
-    keys = p if every else p[window_calls]
-    time_bits = 0
-    if packed is not None:
-        time_bits, since = packed
+    both = _all(a >= 0 if a.min(initial=0) < 0 else None, b >= 0 if b.min(initial=0) < 0 else None)
+    window_calls = _all(both, in_window)
+    p = np.minimum(a, b).astype(np.int64)
+    p <<= id_bits
+    p |= np.maximum(a, b)
+    p <<= 1
+    p |= a > b
+    shift = time_bits or 0
+    if time_bits is not None:
+        p <<= time_bits
+        p |= when
+    keys = p if window_calls is None else p[window_calls]
+    if time_bits is not None:
         keys = np.sort(keys)
-        groups = keys >> time_bits
-        starts, _ = _runs(groups)
-        directed = groups[starts]
-        first = ((keys[starts] & ((1 << time_bits) - 1)) + since) * _US
+        starts = _starts(keys >> time_bits)
+        firsts = keys[starts]
+        directed = firsts >> time_bits
+        first = ((firsts & ((1 << time_bits) - 1)) + since) * _US
     else:
-        when = t if every else t[window_calls]
+        when = when if window_calls is None else when[window_calls]
         order = np.argsort(keys)
         ordered = keys[order]
-        starts, _ = _runs(ordered)
+        starts = _starts(ordered)
         directed = ordered[starts]
         first = (np.minimum.reduceat(when[order], starts) if len(starts)
                  else np.zeros(0, np.int64))
     pair, back = directed >> 1, (directed & 1).astype(bool)
-    # The other direction of a pair, when it called too, is its neighbour in the order.
-    theirs = np.full(len(pair), _NO_TIME)
-    both_ways = np.flatnonzero(pair[1:] == pair[:-1])
-    theirs[both_ways] = first[both_ways + 1]
-    theirs[both_ways + 1] = first[both_ways]
-    new = theirs >= first  # a call to oneself is its own other direction: new
-    if not in_window.all():
-        before = both & ~in_window
-        history = p[before] >> time_bits
-        earlier = _distinct(history >> 1)
+    low, high = pair >> id_bits, pair & ((1 << id_bits) - 1)
+    k = np.where(back, high, low)
+    # The other direction of a pair, when it called too, is its neighbour in the order
+    # (a call to oneself is its own other direction): the later first call is not new.
+    ways = np.flatnonzero(pair[1:] == pair[:-1])
+    mine, theirs = first[ways], first[ways + 1]
+    stale = np.concatenate([ways[theirs < mine], ways[mine < theirs] + 1])
+    if in_window is not None and not in_window.all():
+        before = ~in_window if both is None else both & ~in_window
+        earlier = _distinct(p[before] >> shift >> 1)
         if len(earlier):
             at = np.minimum(np.searchsorted(earlier, pair), len(earlier) - 1)
-            new &= earlier[at] != pair
-    lo, hi = pair // n, pair % n
-    k = np.where(back, hi, lo)
-    rows = (k, np.where(back, lo, hi), first) if sides else None
-    return np.bincount(k, minlength=n), np.bincount(k[new], minlength=n), rows
+            new = earlier[at] != pair
+            new[stale] = False
+            stale = np.flatnonzero(~new)
+    distinct = np.bincount(k, minlength=n)
+    rows = (k, np.where(back, low, high), first) if sides else None
+    return distinct, distinct - np.bincount(k[stale], minlength=n), rows

@@ -167,8 +167,9 @@ CELL_LANES = 4
 MIXED_CELLS = "n_cell > 0 AND cell_min < cell_max AND cell_bits < n_cell"
 
 
-def _epoch(value: datetime) -> int:
-    # Seconds since 1970 of the instant as _ts writes it (its fields, read as UTC).
+def epoch_seconds(value: datetime) -> int:
+    """Seconds since 1970 of the instant as the SQL's timestamp literals write it (its
+    fields to the second, read as UTC)."""
     return calendar.timegm(value.timetuple())
 
 
@@ -180,8 +181,8 @@ def hour_slot_sql(dialect: Dialect, column: str = "ts") -> str:
 def window_hours(window: FeatureWindow) -> tuple[int, int]:
     """The window's first clock hour (hours since 1970, UTC) and how many clock hours it
     touches: a call's hour position is ``hour_slot_sql - first``, from 0 to hours - 1."""
-    first = _epoch(window.start) // 3600
-    return first, _epoch(window.end) // 3600 - first + 1
+    first = epoch_seconds(window.start) // 3600
+    return first, epoch_seconds(window.end) // 3600 - first + 1
 
 
 def night_sql(dialect: Dialect, window: FeatureWindow) -> str:

@@ -76,7 +76,8 @@ def load_sim_table(engine: Engine, table: str, source: Any, renames: dict[str, s
     The calls table also gets ``caller_id`` and ``callee_id`` (unless ``keys`` is
     false): dense INTEGER ids of its numbers, with their dictionary in the table
     ``{table}_numbers`` (``id``, ``msisdn``), and ``cell_key`` and ``imei_key``, dense
-    ids of its cell and handset, made once here so that the feature groupings read small integers (see
+    ids of its cell (dictionary ``{table}_cells``: ``key``, ``cell_id``) and handset,
+    made once here so that the feature groupings read small integers (see
     :func:`numbers_table`).
 
     Args:
@@ -110,18 +111,20 @@ def load_sim_table(engine: Engine, table: str, source: Any, renames: dict[str, s
     if table != "calls" or not keys:
         engine.run(Pipeline().add(table, f"SELECT {columns} FROM {raw}"))
         return table
-    # The dictionary first, then the calls with the ids of their two numbers and cell.
+    # The dictionaries first (numbers stored in id order), then the calls with the ids of
+    # their two numbers, cell and handset.
     engine.run(Pipeline().add(numbers, _dense_ids(
         f"SELECT {selects['caller']} AS msisdn FROM {raw} UNION ALL SELECT {selects['callee']} FROM {raw}",
-        "msisdn", "id")))
-
-    def ids(role: str) -> str:
-        return _dense_ids(f"SELECT {selects[role]} AS {role} FROM {raw}", role, "key")
+        "msisdn", "id") + " ORDER BY id"))
+    cells = cells_table(table)
+    engine.run(Pipeline().add(cells, _dense_ids(f"SELECT {selects['cell_id']} AS cell_id FROM {raw}",
+                                                "cell_id", "key")))
+    handsets = _dense_ids(f"SELECT {selects['imei']} AS imei FROM {raw}", "imei", "key")
     engine.run(Pipeline().add(table, f"""
 SELECT c.*, a.id AS caller_id, b.id AS callee_id, k.key AS cell_key, h.key AS imei_key
 FROM (SELECT {columns} FROM {raw}) c
 LEFT JOIN {numbers} a ON a.msisdn = c.caller LEFT JOIN {numbers} b ON b.msisdn = c.callee
-LEFT JOIN ({ids('cell_id')}) k ON k.cell_id = c.cell_id LEFT JOIN ({ids('imei')}) h ON h.imei = c.imei"""))
+LEFT JOIN {cells} k ON k.cell_id = c.cell_id LEFT JOIN ({handsets}) h ON h.imei = c.imei"""))
     return table
 
 
@@ -152,6 +155,12 @@ def numbers_table(engine: Engine, calls: str = "calls") -> str | None:
     if not {"caller_id", "callee_id", "cell_key", "imei_key"} <= set(engine.columns(calls)):
         return None
     return f"{calls}_numbers"
+
+
+def cells_table(calls: str = "calls") -> str:
+    """The cell dictionary (``key`` INTEGER, ``cell_id``) of a calls table loaded with
+    ids, made with them by :func:`load_sim_table`: ``cell_key`` is its ``key``."""
+    return f"{calls}_cells"
 
 
 def world_sources(world: Path) -> dict[str, Path | None]:

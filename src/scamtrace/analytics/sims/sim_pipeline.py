@@ -47,7 +47,7 @@ def sim_features_pipeline(dialect: Dialect, tables: SimTables, window: FeatureWi
     p = Pipeline()
     receivers = bool(tables.focus or tables.sms)
     if kernel:
-        p.add("call_features", kernel_call_features_sql(tables.numbers, devices=bool(tables.devices)))
+        p.add("call_features", kernel_call_features_sql(devices=bool(tables.devices)))
         if tables.devices:
             keys = f.call_keys(tables)
             p.add("device_pairs", f.device_pairs_sql(tables, window, tables.calls, keys))
