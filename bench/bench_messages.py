@@ -8,7 +8,9 @@ training pipeline of the shipped models (:func:`scamtrace.messages.training.fit_
 :func:`~scamtrace.messages.training.fit_url_model`) fitted on each training fold only:
 * Thai (thai-sms-ssivakorn, deduplicated, label map applied), 5-fold grouped by
   near-duplicate clusters: macro-F1 legit/spam/scam, raw and with URLs masked, and how
-  often appending a link to a held-out legit text makes it non-legit (both languages);
+  often appending a link (of several kinds: a generic host, shorteners, an official
+  brand domain and a generic benign host the training never appended, a lookalike)
+  to a held-out legit text makes it non-legit (both languages);
 * English (uci-sms-spam, deduplicated), 5-fold grouped: spam F1 (spam or scam = spam);
 * the shipped model's recipe (both sets under the label map with the simulator's
   templates, :func:`~scamtrace.messages.cross_validation.cross_validate_shipped`) fitted on
@@ -34,12 +36,14 @@ from sklearn.svm import LinearSVC
 from scamtrace.messages import datasets
 from scamtrace.messages.classifier import classify_texts
 from scamtrace.messages.cross_validation import (
+    benign_split,
     cross_validate_shipped,
     grouped_folds,
     label_figure,
+    masked_and_links,
 )
 from scamtrace.messages.model_store import url_model_from_arrays
-from scamtrace.messages.normalise import URL_CANDIDATE, mask_urls_only, model_text
+from scamtrace.messages.normalise import URL_CANDIDATE, mask_urls_only
 from scamtrace.messages.training import fit_label_model, fit_url_model, label_scores
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -49,14 +53,38 @@ def _baseline():
     return TfidfVectorizer(analyzer="char", ngram_range=(1, 4), sublinear_tf=True)
 
 
-_PROBE_LINKS = ("https://photos.example.com/abc", "bit.ly/3abc")
+# Links appended to held-out legit texts (without a link) that both models call legit:
+# the share that stops being legit. "official brand" and "generic benign" links go to
+# hosts the training never appended (the other half of cross_validation.benign_split);
+# a lookalike may raise the scam score, so it is printed for information only.
+_FIXED_PROBES = {"example.com host": "https://photos.example.com/abc",
+                 "shortener": "bit.ly/3abc"}
+_PROBE_KINDS = ("example.com host", "shortener", "random shortener", "official brand",
+                "generic benign", "lookalike (may flip)")
+_LOOKALIKES = ("https://kbank-secure-login.xyz/verify", "scb-0nline.com/update",
+               "http://kerry-th-delivery.top/track")
+
+
+def _probe_links(kind, count, rng, probe_hosts):
+    from scamtrace.identifiers.hosts import shortener_hosts
+    from scamtrace.messages.link_features import benign_link
+
+    if kind in _FIXED_PROBES:
+        return [_FIXED_PROBES[kind]] * count
+    if kind == "random shortener":
+        return [benign_link(rng, sorted(shortener_hosts())) for _ in range(count)]
+    if kind.startswith("lookalike"):
+        return [_LOOKALIKES[i % len(_LOOKALIKES)] for i in range(count)]
+    group = probe_hosts[0] if kind == "official brand" else probe_hosts[-1]
+    return [benign_link(rng, group) for _ in range(count)]
 
 
 def _cross_validate(texts, labels, groups, folds=5):
     """Out-of-fold predictions of the baseline and of scamtrace's label model.
 
-    Also returns, per model, the share of held-out legit texts without a link, predicted
-    legit, that stop being legit when a link (a generic host or a shortener) is appended.
+    Also returns, per model and kind of appended link (:data:`_PROBE_KINDS`), the share
+    of held-out legit texts without a link, predicted legit, that stop being legit
+    when the link is appended.
     """
     texts = np.array(texts, dtype=object)
     labels = np.array(labels)
@@ -65,31 +93,36 @@ def _cross_validate(texts, labels, groups, folds=5):
     targets = np.array([list(classes).index(label) for label in labels])
     base = np.empty(len(labels), dtype=object)
     ours = np.empty(len(labels), dtype=object)
-    flips = {"base": [], "ours": []}
-    masked = [model_text(t) for t in texts]
+    flips = {(name, kind): [] for name in ("base", "ours") for kind in _PROBE_KINDS}
+    masked, links = masked_and_links(list(texts))
+    train_hosts, probe_hosts = benign_split(DATA)
+    rng = np.random.default_rng(0)
     for train, test in grouped_folds(texts, labels, groups, folds):
         vectorizer = _baseline().fit(texts[train])
         baseline = LinearSVC().fit(vectorizer.transform(texts[train]), labels[train])
         base[test] = baseline.predict(vectorizer.transform(texts[test]))
-        model = fit_label_model([masked[i] for i in train], targets[train], groups[train])
-        ours[test] = classes[label_scores(model, [masked[i] for i in test]).argmax(axis=1)]
-        for link in _PROBE_LINKS:
-            for name, predicted in (("base", base), ("ours", ours)):
-                probe = [i for i in test if labels[i] == predicted[i] == "legit"
-                         and not URL_CANDIDATE.search(texts[i])]
-                linked = [f"{texts[i]} {link}" for i in probe]
-                if name == "base":
-                    after = baseline.predict(vectorizer.transform(linked))
-                else:
-                    after = classes[label_scores(model, [model_text(t) for t in linked])
-                                    .argmax(axis=1)]
-                flips[name].extend(after != "legit")
+        model = fit_label_model([masked[i] for i in train], targets[train], groups[train],
+                                links=[links[i] for i in train], classes=list(classes),
+                                benign=train_hosts)
+        ours[test] = classes[label_scores(model, [masked[i] for i in test],
+                                          [links[i] for i in test]).argmax(axis=1)]
+        probe = [i for i in test if labels[i] == base[i] == ours[i] == "legit" and not links[i]
+                 and not URL_CANDIDATE.search(texts[i])]
+        for kind in _PROBE_KINDS:
+            linked = [f"{texts[i]} {link}" for i, link in
+                      zip(probe, _probe_links(kind, len(probe), rng, probe_hosts))]
+            flips["base", kind].extend(baseline.predict(vectorizer.transform(linked)) != "legit")
+            linked_masked, linked_links = masked_and_links(linked)
+            after = classes[label_scores(model, linked_masked, linked_links).argmax(axis=1)]
+            flips["ours", kind].extend(after != "legit")
     return labels, base, ours, {k: float(np.mean(v)) for k, v in flips.items()}
 
 
-def _flip_row(name, flips):
-    print(f"{name:<46} ours {flips['ours']:.4f}  baseline {flips['base']:.4f}  "
-          "(share of held-out legit texts a link makes non-legit; lower is better)", flush=True)
+def _flip_rows(name, flips):
+    for kind in _PROBE_KINDS:
+        print(f"{name + ': + ' + kind + ' link':<46} ours {flips['ours', kind]:.4f}  "
+              f"baseline {flips['base', kind]:.4f}  (share of held-out legit texts made "
+              "non-legit; lower is better)", flush=True)
 
 
 def _row(name, ours, base, bar):
@@ -105,7 +138,7 @@ def bench_thai():
     labels, base, ours, flips = _cross_validate(thai.texts, thai.labels, groups)
     raw = f1_score(labels, ours, average="macro")
     _row("Thai macro-F1 (grouped 5-fold)", raw, f1_score(labels, base, average="macro"), 0.95)
-    _flip_row("Thai: a link appended to legit text", flips)
+    _flip_rows("Thai", flips)
     masked_texts = [mask_urls_only(t) for t in thai.texts]
     labels, base_m, ours_m, _ = _cross_validate(masked_texts, thai.labels, groups)
     masked = f1_score(labels, ours_m, average="macro")
@@ -121,7 +154,7 @@ def bench_english():
     truth = labels == "spam"
     _row("English spam F1 (grouped 5-fold)", f1_score(truth, ours != "legit"),
          f1_score(truth, base == "spam"), 0.97)
-    _flip_row("English: a link appended to legit text", flips)
+    _flip_rows("English", flips)
 
 
 def _fit_baseline(texts, labels):

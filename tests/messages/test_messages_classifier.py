@@ -28,15 +28,29 @@ def test_a_bank_notice_with_its_official_link_stays_legit():
     assert {"kind": "domain", "value": "kasikornbank.com"} in result.to_dict()["indicators"]
 
 
-@pytest.mark.parametrize("link", ["https://photos.example.com/abc", "bit.ly/3abc",
-                                  "https://promo.example.xyz/x"])
-def test_appending_a_link_to_a_legit_message_changes_nothing(link):
-    texts = ["ถึงบ้านแล้วนะ", "Meeting notes are here, see you at 3"]
-    before = classify_texts(texts)
-    after = classify_texts([f"{text} {link}" for text in texts])
-    for old, new in zip(before, after):
-        assert old.label == new.label == "legit"
-        assert old.scores == new.scores
+_LEGIT = ["ถึงบ้านแล้วนะ", "Meeting notes are here, see you at 3",
+          "พรุ่งนี้ประชุมกี่โมงคะ ส่งเอกสารให้แล้วนะ", "Ok lar... Joking wif u oni...",
+          "รหัส OTP ของคุณคือ 482913 ห้ามบอกรหัสนี้แก่ผู้อื่น"]
+
+
+@pytest.mark.parametrize("link", [
+    "https://www.kasikornbank.com/th/personal", "https://www.scb.co.th/th/personal.html",
+    "https://photos.example.com/abc", "https://en.wikipedia.org/wiki/Bangkok",
+    "https://www.bbc.co.uk/news", "bit.ly/3abc", "https://lin.ee/ab12cd"])
+def test_a_benign_link_does_not_make_a_legit_message_non_legit(link):
+    # The model reads what a link says, never merely that there is one.
+    after = classify_texts([f"{text} {link}" for text in _LEGIT])
+    assert [result.label for result in after] == ["legit"] * len(_LEGIT)
+
+
+def test_a_shortener_says_nothing_and_a_lookalike_may_raise_the_scam_score():
+    before = classify_texts(_LEGIT)
+    for link in ("bit.ly/3abc", "https://cutt.ly/x9"):
+        after = classify_texts([f"{text} {link}" for text in _LEGIT])
+        assert [a.scores for a in after] == [b.scores for b in before]
+    text = "ด่วน บัญชีของท่านถูกระงับ กรุณายืนยันตัวตน"
+    plain, lookalike = classify_texts([text, f"{text} https://kbank-verify-th.top/login"])
+    assert lookalike.scores["scam"] >= plain.scores["scam"]
 
 
 def test_scores_are_probabilities_and_scams_have_a_type():

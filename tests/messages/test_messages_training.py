@@ -145,3 +145,21 @@ def test_latin_texts_get_a_word_model_calibrated_out_of_fold():
     out = combined_scores(char, word, latin, 0.5, np.array([1.0, 1.0, 2.0]))
     assert np.allclose(out[0], char[0] / 0.5)  # Thai-script text: char model only
     assert out[1].argmax() == 1  # a uniform word model leaves the char model's answer
+
+
+def test_training_scores_are_the_classifiers_scores():
+    from scamtrace.messages.classifier import classify_texts
+    from scamtrace.messages.model_store import TEXT_MODEL_FILE, load_arrays, model_dir
+    from scamtrace.messages.normalise import model_text_and_links
+    from scamtrace.messages.training import label_scores
+
+    texts = ["ฟรีเครดิต 200 บาท สล็อตเว็บตรง สมัครเลย https://b72kk.com/x",
+             "Ok lar... Joking wif u oni...", "WINNER! claim at www.urawinner.com now",
+             "ถึงบ้านแล้วนะ", ""]
+    arrays = load_arrays(model_dir() / TEXT_MODEL_FILE)
+    pairs = [model_text_and_links(text) for text in texts]
+    scores = label_scores(arrays, [m for m, _ in pairs], [links for _, links in pairs])
+    probabilities = np.exp(scores - scores.max(axis=1, keepdims=True))
+    probabilities /= probabilities.sum(axis=1, keepdims=True)
+    for row, result in zip(probabilities, classify_texts(texts, with_indicators=False)):
+        assert np.allclose(row, [result.scores[name] for name in ("legit", "spam", "scam")])

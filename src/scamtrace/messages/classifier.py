@@ -28,8 +28,9 @@ from scamtrace.messages.features import (
     tfidf_scores,
     word_ngrams,
 )
-from scamtrace.messages.model_store import load_text_model
-from scamtrace.messages.normalise import model_text
+from scamtrace.messages.link_features import link_columns
+from scamtrace.messages.model_store import TextModel, load_text_model
+from scamtrace.messages.normalise import model_text_and_links
 from scamtrace.messages.scam_types import cue_type
 
 
@@ -95,26 +96,43 @@ def _softmax(scores: np.ndarray) -> np.ndarray:
     return exp / exp.sum(axis=1, keepdims=True)
 
 
-def classify_texts(texts: Sequence[str], *, with_indicators: bool = True) -> list[MessageResult]:
-    """Classify many messages at once (the models score the whole batch together).
+def label_log_scores(model: TextModel, masked: Sequence[str],
+                     links: Sequence[Sequence[str]] | None = None) -> LabelScores:
+    """Calibrated log-scores of the label model for texts already masked.
+
+    The one scoring path of the label model: :func:`classify_texts` and
+    :func:`scamtrace.messages.training.label_scores` (cross-validation) both use it.
 
     Args:
-        texts: messages as received (Thai, English or mixed).
-        with_indicators: also extract indicators from every message.
+        model: the label model (:func:`scamtrace.messages.model_store.load_text_model`,
+            or :func:`~scamtrace.messages.model_store.text_model_from_arrays`).
+        masked: texts from :func:`scamtrace.messages.normalise.model_text`.
+        links: the links each text had (from
+            :func:`~scamtrace.messages.normalise.model_text_and_links`); None, or a
+            model without a link block, scores the wording alone.
 
     Returns:
-        One :class:`MessageResult` per text, in order.
+        The scores (softmax them for probabilities; the argmax is the label) and what
+        the caller may reuse: the char n-grams and the letter counts.
     """
-    model = load_text_model()
-    masked = [model_text(text or "") for text in texts]
+    n_texts = len(masked)
     bits = int(model.weights.shape[0]).bit_length() - 1
     docs, columns = hashed_ngrams(masked, bits)
-    entries = tfidf_entries(docs, columns, len(masked), model.idf, bits)
+    entries = tfidf_entries(docs, columns, n_texts, model.idf, bits)
     thai_letters, latin_letters = letter_counts(masked)
     # One model per script: Thai when more than a fifth of the letters are Thai.
     scripts = scripts_from_counts(thai_letters, latin_letters)
-    char_scores = tfidf_scores(*entries, len(masked), model.weights, model.bias, scripts,
+    char_scores = tfidf_scores(*entries, n_texts, model.weights, model.bias, scripts,
                                model.script_sets)
+    if model.link_weights is not None and links is not None:
+        link_bits = int(model.link_idf.shape[0]).bit_length() - 1
+        link_docs, link_cols = link_columns(links, link_bits)
+        if len(link_docs):
+            # The links' content: a block of its own, added to the char models' scores.
+            char_scores += tfidf_scores(
+                *tfidf_entries(link_docs, link_cols, n_texts, model.link_idf), n_texts,
+                model.link_weights, np.zeros(model.link_weights.shape[1]), scripts,
+                model.script_sets)
     latin = scripts == LATIN_SCRIPT
     word_scores = None
     if model.word_weights is not None and latin.any():
@@ -126,8 +144,44 @@ def classify_texts(texts: Sequence[str], *, with_indicators: bool = True) -> lis
         word_scores[rows] = tfidf_scores(
             *tfidf_entries(word_docs, word_columns, len(rows), model.word_idf), len(rows),
             model.word_weights, model.word_bias)
-    probabilities = _softmax(combined_scores(char_scores, word_scores, latin,
-                                             model.temperature, model.latin_temperatures))
+    scores = combined_scores(char_scores, word_scores, latin, model.temperature,
+                             model.latin_temperatures)
+    return LabelScores(scores, docs, columns, bits, thai_letters, latin_letters)
+
+
+@dataclass
+class LabelScores:
+    """What :func:`label_log_scores` computed: ``scores`` (n, classes), the char n-grams
+    (``docs``, ``columns``, hashed to ``bits``) and the letter counts per text."""
+
+    scores: np.ndarray
+    docs: np.ndarray
+    columns: np.ndarray
+    bits: int
+    thai_letters: np.ndarray
+    latin_letters: np.ndarray
+
+
+def classify_texts(texts: Sequence[str], *, with_indicators: bool = True) -> list[MessageResult]:
+    """Classify many messages at once (the models score the whole batch together).
+
+    Args:
+        texts: messages as received (Thai, English or mixed).
+        with_indicators: also extract indicators from every message.
+
+    Returns:
+        One :class:`MessageResult` per text, in order.
+    """
+    model = load_text_model()
+    masked, links = [], []
+    for text in texts:
+        text_masked, text_links = model_text_and_links(text or "")
+        masked.append(text_masked)
+        links.append(text_links)
+    scored = label_log_scores(model, masked, links)
+    docs, columns, bits = scored.docs, scored.columns, scored.bits
+    thai_letters, latin_letters = scored.thai_letters, scored.latin_letters
+    probabilities = _softmax(scored.scores)
     labels = probabilities.argmax(axis=1)
     scam_index = model.labels.index("scam")
     scam_rows = [i for i, label in enumerate(labels) if label == scam_index]

@@ -15,13 +15,30 @@ from pathlib import Path
 import numpy as np
 
 from scamtrace.messages import datasets
-from scamtrace.messages.normalise import model_text
+from scamtrace.messages.link_features import benign_host_groups, split_hosts
+from scamtrace.messages.normalise import model_text_and_links
 from scamtrace.messages.training import (
     fit_label_model,
     fit_url_model,
     label_scores,
     simulator_corpus,
 )
+
+
+def masked_and_links(texts: list[str]) -> tuple[list[str], list[list[str]]]:
+    """:func:`~scamtrace.messages.normalise.model_text_and_links` of every text."""
+    pairs = [model_text_and_links(text) for text in texts]
+    return [masked for masked, _ in pairs], [links for _, links in pairs]
+
+
+def benign_split(data_dir: Path) -> tuple[list[list[str]], list[list[str]]]:
+    """Benign hosts for cross-validation: (appended in training, kept for probes).
+
+    Every group of :func:`~scamtrace.messages.link_features.benign_host_groups` (with
+    the URL set's legitimate hosts) is split in two fixed halves, so the benchmark's
+    probes append links to hosts the model was never shown as benign.
+    """
+    return split_hosts(benign_host_groups(datasets.load_benign_hosts(data_dir)))
 
 
 def grouped_folds(texts: list[str], labels: list[str], groups: np.ndarray, folds: int = 5):
@@ -54,7 +71,10 @@ def cross_validate_shipped(data_dir: Path, baseline=None) -> dict[str, tuple]:
     thai = datasets.load_thai_ssivakorn(data_dir)
     uci = datasets.load_uci_sms(data_dir)
     sim_texts, sim_labels, _ = simulator_corpus()
-    sim_masked = [model_text(text) for text in sim_texts]
+    # The templates' links are a placeholder (example-link.com): no content to learn.
+    sim_masked = masked_and_links(sim_texts)[0]
+    sim_links: list[list[str]] = [[] for _ in sim_texts]
+    benign = benign_split(data_dir)[0]
     train_labels = {"thai": thai.labels,
                     "uci": [datasets.map_uci_label(o, t)
                             for o, t in zip(uci.original_labels, uci.texts)]}
@@ -63,7 +83,7 @@ def cross_validate_shipped(data_dir: Path, baseline=None) -> dict[str, tuple]:
     for name, data in (("thai", thai), ("uci", uci)):
         groups = datasets.near_duplicate_groups(data.texts)
         folds = grouped_folds(data.texts, data.labels, groups)
-        sets[name] = (data, [model_text(text) for text in data.texts], folds)
+        sets[name] = (data, masked_and_links(data.texts), folds)
         set_groups[name] = groups + offset  # cluster ids distinct across the sets
         offset += int(groups.max()) + 1
     names = np.array(datasets.LABELS, dtype=object)
@@ -72,22 +92,26 @@ def cross_validate_shipped(data_dir: Path, baseline=None) -> dict[str, tuple]:
            for name, (data, _, _) in sets.items()}
     for fold in range(len(sets["thai"][2])):
         raw, masked, labels = list(sim_texts), list(sim_masked), list(sim_labels)
+        links = list(sim_links)
         sources = [""] * len(sim_texts)
         groups = [datasets.near_duplicate_groups(sim_texts)]
-        for name, (data, set_masked, folds) in sets.items():
+        for name, (data, (set_masked, set_links), folds) in sets.items():
             train = folds[fold][0]
             raw += [data.texts[i] for i in train]
             masked += [set_masked[i] for i in train]
+            links += [set_links[i] for i in train]
             labels += [train_labels[name][i] for i in train]
             sources += [name] * len(train)
             groups.append(set_groups[name][train])
         targets = np.array([list(names).index(label) for label in labels])
         model = fit_label_model(masked, targets, np.concatenate(groups),
-                                sources=np.array(sources, dtype=object))
+                                sources=np.array(sources, dtype=object), links=links,
+                                classes=datasets.LABELS, benign=benign)
         predict = baseline(raw, labels) if baseline else None
-        for name, (data, set_masked, folds) in sets.items():
+        for name, (data, (set_masked, set_links), folds) in sets.items():
             test = folds[fold][1]
-            scores = label_scores(model, [set_masked[i] for i in test])
+            scores = label_scores(model, [set_masked[i] for i in test],
+                                  [set_links[i] for i in test])
             out[name][1][test] = names[scores.argmax(axis=1)]
             if predict is not None:
                 out[name][2][test] = predict([data.texts[i] for i in test])
@@ -107,17 +131,21 @@ def cross_validate_labels(data_dir: Path) -> dict[str, float]:
         The four figures.
     """
     figures: dict[str, float] = {}
+    benign = benign_split(data_dir)[0]
     for name, data in (("thai", datasets.load_thai_ssivakorn(data_dir)),
                        ("uci", datasets.load_uci_sms(data_dir))):
-        masked = [model_text(text) for text in data.texts]
+        masked, links = masked_and_links(data.texts)
         groups = datasets.near_duplicate_groups(data.texts)
         folds = grouped_folds(data.texts, data.labels, groups)
         classes = sorted(set(data.labels))
         targets = np.array([classes.index(label) for label in data.labels])
         predicted = np.zeros(len(targets), dtype=np.int64)
         for train, test in folds:
-            model = fit_label_model([masked[i] for i in train], targets[train], groups[train])
-            predicted[test] = label_scores(model, [masked[i] for i in test]).argmax(axis=1)
+            model = fit_label_model([masked[i] for i in train], targets[train], groups[train],
+                                    links=[links[i] for i in train], classes=classes,
+                                    benign=benign)
+            predicted[test] = label_scores(model, [masked[i] for i in test],
+                                           [links[i] for i in test]).argmax(axis=1)
         figures[name] = label_figure(name, data.labels, np.array(classes)[predicted])
     shipped = cross_validate_shipped(data_dir)
     return {"thai_macro_f1": figures["thai"], "uci_spam_f1": figures["uci"],

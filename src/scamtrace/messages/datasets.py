@@ -172,6 +172,27 @@ def load_hannousse_urls(data_dir: Path) -> tuple[list[str], np.ndarray]:
     return urls, np.array([label == "phishing" for label in labels], dtype=np.int8)
 
 
+def load_benign_hosts(data_dir: Path) -> list[str]:
+    """Hosts of the legitimate URLs of ../shared/data/url-hannousse-11430 (``www.`` dropped).
+
+    Training appends links to them to copies of the texts
+    (:func:`scamtrace.messages.link_features.augmented_rows`).
+
+    Args:
+        data_dir: the shared data folder.
+
+    Returns:
+        Sorted unique hosts.
+    """
+    urls, phishing = load_hannousse_urls(data_dir)
+    hosts = set()
+    for url, bad in zip(urls, phishing):
+        if not bad:
+            host = re.sub(r"^[a-z]+://", "", url.lower()).split("/", 1)[0].split(":", 1)[0]
+            hosts.add(host.removeprefix("www."))
+    return sorted(h for h in hosts if "." in h)
+
+
 def _shingles(text: str, size: int = 5) -> set[int]:
     masked = mask_for_model(text).replace(" ", "")
     if len(masked) <= size:

@@ -282,12 +282,18 @@ def tfidf_entries(docs: np.ndarray, columns: np.ndarray, n_docs: int, idf: np.nd
 
 
 def tfidf_matrix(texts: Sequence[str], idf: np.ndarray) -> sparse.csr_matrix:
-    """The (len(texts), len(idf)) sublinear TF-IDF matrix of :func:`tfidf_entries`."""
+    """The (len(texts), len(idf)) sublinear TF-IDF matrix of the texts' char n-grams."""
     bits = int(idf.shape[0]).bit_length() - 1
-    docs, columns = hashed_ngrams(texts, bits)
-    rows, cols, values = tfidf_entries(docs, columns, len(texts), idf)
+    return entries_matrix(*hashed_ngrams(texts, bits), len(texts), idf)
+
+
+def entries_matrix(docs: np.ndarray, columns: np.ndarray, n_docs: int,
+                   idf: np.ndarray) -> sparse.csr_matrix:
+    """The (n_docs, len(idf)) sublinear TF-IDF matrix of hashed entries (char n-grams,
+    words or link tokens), as :func:`tfidf_entries` computes it."""
+    rows, cols, values = tfidf_entries(docs, columns, n_docs, idf)
     return sparse.csr_matrix((values.astype(np.float32), (rows, cols)),
-                             shape=(len(texts), 2**bits), dtype=np.float32)
+                             shape=(n_docs, len(idf)), dtype=np.float32)
 
 
 def document_idf(texts: Sequence[str], bits: int) -> np.ndarray:

@@ -44,6 +44,10 @@ class TextModel:
         word_idf, word_weights, word_bias: the Latin-script texts' word model, or None.
         latin_temperatures: (char, word, combined) temperatures for Latin-script texts
             (see :func:`scamtrace.messages.features.combined_scores`), or None.
+        link_idf, link_weights: the links' content block
+            (:mod:`scamtrace.messages.link_features`): (2**link_bits,) and
+            (2**link_bits, script_sets * len(labels)), added to the char models' scores;
+            None in models without it.
     """
 
     labels: tuple[str, ...]
@@ -59,6 +63,8 @@ class TextModel:
     word_weights: np.ndarray | None = None
     word_bias: np.ndarray | None = None
     latin_temperatures: np.ndarray | None = None
+    link_idf: np.ndarray | None = None
+    link_weights: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -145,26 +151,39 @@ def load_arrays(path: Path) -> dict[str, np.ndarray]:
         return {name: archive[name] for name in archive.files}
 
 
-@lru_cache(maxsize=4)
-def _load_text_model(folder: str) -> TextModel:
-    arrays = load_arrays(Path(folder) / TEXT_MODEL_FILE)
+def _optional(arrays: dict[str, np.ndarray], name: str, dtype) -> np.ndarray | None:
+    return arrays[name].astype(dtype) if name in arrays else None
+
+
+def text_model_from_arrays(arrays: dict[str, np.ndarray]) -> TextModel:
+    """A :class:`TextModel` from the arrays of ``text_model.npz.gz`` (or of
+    :func:`scamtrace.messages.training.fit_label_model`, which has no labels nor
+    scam-type model: they default to empty)."""
+    empty = np.zeros((0, 0), dtype=np.float32)
     return TextModel(
-        labels=tuple(str(x) for x in arrays["labels"]),
+        labels=tuple(str(x) for x in arrays.get("labels", ())),
         idf=arrays["idf"].astype(np.float64),
         weights=arrays["weights"].astype(np.float32),
         bias=arrays["bias"].astype(np.float64),
         temperature=float(arrays["temperature"]),
-        scam_types=tuple(str(x) for x in arrays["scam_types"]),
-        type_weights=arrays["type_weights"].astype(np.float32),
-        type_bias=arrays["type_bias"].astype(np.float64),
+        scam_types=tuple(str(x) for x in arrays.get("scam_types", ())),
+        type_weights=arrays["type_weights"].astype(np.float32) if "type_weights" in arrays
+        else empty,
+        type_bias=arrays["type_bias"].astype(np.float64) if "type_bias" in arrays
+        else np.zeros(0),
         script_sets=int(arrays.get("script_sets", 1)),
-        word_idf=arrays["word_idf"].astype(np.float64) if "word_idf" in arrays else None,
-        word_weights=(arrays["word_weights"].astype(np.float32)
-                      if "word_weights" in arrays else None),
-        word_bias=arrays["word_bias"].astype(np.float64) if "word_bias" in arrays else None,
-        latin_temperatures=(arrays["latin_temperatures"].astype(np.float64)
-                            if "latin_temperatures" in arrays else None),
+        word_idf=_optional(arrays, "word_idf", np.float64),
+        word_weights=_optional(arrays, "word_weights", np.float32),
+        word_bias=_optional(arrays, "word_bias", np.float64),
+        latin_temperatures=_optional(arrays, "latin_temperatures", np.float64),
+        link_idf=_optional(arrays, "link_idf", np.float64),
+        link_weights=_optional(arrays, "link_weights", np.float32),
     )
+
+
+@lru_cache(maxsize=4)
+def _load_text_model(folder: str) -> TextModel:
+    return text_model_from_arrays(load_arrays(Path(folder) / TEXT_MODEL_FILE))
 
 
 @lru_cache(maxsize=4)

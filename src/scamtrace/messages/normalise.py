@@ -168,12 +168,14 @@ def is_link(candidate: str, preceding: str = "") -> bool:
     return tld in _STRONG_TLD_SET or (tld in _WEAK_TLD_SET and bool(path) and len(path) > 1)
 
 
-def _replace_links(text: str, token: str) -> str:
+def _replace_links(text: str, token: str, found: list[str] | None = None) -> str:
     def replace(match: re.Match[str]) -> str:
         start = match.start()
         preceding = text[start - 1] if start else ""
         if not is_link(match.group(0), preceding):
             return match.group(0)
+        if found is not None:
+            found.append(match.group(0))
         return token
 
     return URL_CANDIDATE.sub(replace, text)
@@ -189,12 +191,14 @@ _DIGITS = re.compile(r"\d")
 _SPACES = re.compile(r"\s+")
 
 
-def mask_for_model(text: str, link_token: str = URL_TOKEN) -> str:
+def mask_for_model(text: str, link_token: str = URL_TOKEN, links: list[str] | None = None
+                   ) -> str:
     """Fold, then replace links, e-mails, USSD codes, phone numbers and digits by tokens.
 
     Args:
         text: a message as received.
         link_token: what replaces each link.
+        links: when given, each link replaced is appended to it (as written, folded).
 
     Returns:
         Lower-cased text in which only the wording is left for a model to learn from.
@@ -204,7 +208,7 @@ def mask_for_model(text: str, link_token: str = URL_TOKEN) -> str:
     if "@" in folded:
         folded = EMAIL_PATTERN.sub(EMAIL_TOKEN, folded)
     if "." in folded:
-        folded = _replace_links(folded, link_token)
+        folded = _replace_links(folded, link_token, links)
     if _DIGITS.search(folded):
         if "#" in folded:
             folded = USSD_PATTERN.sub(USSD_TOKEN, folded)
@@ -223,6 +227,16 @@ def model_text(text: str) -> str:
     links are judged on their own by :mod:`scamtrace.messages.urls`.
     """
     return mask_for_model(text, link_token=" ")
+
+
+def model_text_and_links(text: str) -> tuple[str, list[str]]:
+    """:func:`model_text` and the links it removed, in one pass.
+
+    The label model reads what the links say from the second part, in a feature block
+    of its own (:mod:`scamtrace.messages.link_features`).
+    """
+    links: list[str] = []
+    return mask_for_model(text, link_token=" ", links=links), links
 
 
 def mask_urls_only(text: str) -> str:

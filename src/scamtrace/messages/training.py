@@ -23,6 +23,7 @@ import datetime as dt
 import json
 import string
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -31,25 +32,30 @@ from scamtrace.messages import datasets
 from scamtrace.messages.features import (
     LATIN_SCRIPT,
     THAI_SCRIPT,
-    combined_scores,
     document_idf,
     entries_idf,
+    entries_matrix,
     feature_matrix,
-    hashed_ngrams,
     log_softmax,
     script_sets,
-    tfidf_entries,
     tfidf_matrix,
-    tfidf_scores,
     word_ngrams,
+)
+from scamtrace.messages.link_features import (
+    AUGMENT_WEIGHT,
+    LINK_BITS,
+    augmented_rows,
+    benign_host_groups,
+    link_columns,
 )
 from scamtrace.messages.model_store import (
     PROVENANCE_FILE,
     TEXT_MODEL_FILE,
     URL_MODEL_FILE,
     save_arrays,
+    text_model_from_arrays,
 )
-from scamtrace.messages.normalise import model_text
+from scamtrace.messages.normalise import model_text_and_links
 from scamtrace.messages.scam_types import SCAM_TYPES, cue_type
 from scamtrace.messages.url_lexical import (
     DENSE_NAMES,
@@ -219,22 +225,47 @@ def _fit_linear(matrix, targets: np.ndarray, weights: np.ndarray, n_classes: int
 
 
 def _fit_by_script(matrix, targets: np.ndarray, scripts: np.ndarray, sources: np.ndarray | None,
-                   n_classes: int, c: float) -> tuple[np.ndarray, np.ndarray]:
+                   n_classes: int, c: float, copies_of: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray]:
     """One linear model per script: coefficients (sets * classes, columns), bias.
 
     Each model has balanced class weights (liblinear weighs each one-vs-rest problem's
     positive class) and :func:`source_mix_weights` among its own texts.
+
+    Args:
+        matrix: rows of the ``len(targets)`` texts, then rows of their training copies
+            (:func:`~scamtrace.messages.link_features.augmented_rows`), if any.
+        targets, scripts, sources: per text (not per copy).
+        copies_of: the text each copy row copies; a copy has its text's class, script
+            and weight times :data:`~scamtrace.messages.link_features.AUGMENT_WEIGHT`.
     """
+    n_texts = len(targets)
+    copies_of = np.zeros(0, dtype=np.int64) if copies_of is None else copies_of
     coefs, biases = [], []
     for script in (THAI_SCRIPT, LATIN_SCRIPT):
         rows = np.flatnonzero(scripts == script)
         if len(np.unique(targets[rows])) < 2:
-            rows = np.arange(len(targets))  # too few texts of this script: use all
+            rows = np.arange(n_texts)  # too few texts of this script: use all
         weights = source_mix_weights(targets[rows], None if sources is None else sources[rows])
-        coef, bias = _fit_linear(matrix[rows], targets[rows], weights, n_classes, c)
+        by_text = np.zeros(n_texts)
+        by_text[rows] = weights
+        copy_rows = np.flatnonzero(np.isin(copies_of, rows))
+        coef, bias = _fit_linear(
+            matrix[np.concatenate([rows, n_texts + copy_rows])],
+            np.concatenate([targets[rows], targets[copies_of[copy_rows]]]),
+            np.concatenate([weights, by_text[copies_of[copy_rows]] * AUGMENT_WEIGHT]),
+            n_classes, c)
         coefs.append(coef)
         biases.append(bias)
     return np.vstack(coefs), np.concatenate(biases)
+
+
+def _select(matrix, n_texts: int, copies_of: np.ndarray, rows: np.ndarray):
+    """The rows of texts ``rows`` and of their copies: (matrix, copies_of renumbered)."""
+    position = np.full(n_texts, -1)
+    position[rows] = np.arange(len(rows))
+    kept = np.flatnonzero(position[copies_of] >= 0)
+    return (matrix[np.concatenate([rows, n_texts + kept])], position[copies_of[kept]])
 
 
 def _script_scores(matrix, scripts: np.ndarray, coef: np.ndarray, bias: np.ndarray,
@@ -244,15 +275,6 @@ def _script_scores(matrix, scripts: np.ndarray, coef: np.ndarray, bias: np.ndarr
     return everything[rows, scripts[:, None] * n_classes + np.arange(n_classes)]
 
 
-def _word_matrix(model_texts: list[str], idf: np.ndarray):
-    from scipy import sparse
-
-    docs, columns = word_ngrams(model_texts, WORD_BITS)
-    rows, cols, values = tfidf_entries(docs, columns, len(model_texts), idf)
-    return sparse.csr_matrix((values.astype(np.float32), (rows, cols)),
-                             shape=(len(model_texts), 2**WORD_BITS), dtype=np.float32)
-
-
 def _fit_word_model(matrix, targets: np.ndarray, sources: np.ndarray | None, n_classes: int,
                     c: float) -> tuple[np.ndarray, np.ndarray]:
     weights = source_mix_weights(targets, sources)
@@ -260,14 +282,20 @@ def _fit_word_model(matrix, targets: np.ndarray, sources: np.ndarray | None, n_c
 
 
 def fit_label_model(model_texts: list[str], targets: np.ndarray, groups: np.ndarray | None,
-                    c: float = 1.0, sources: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                    c: float = 1.0, sources: np.ndarray | None = None,
+                    links: list[list[str]] | None = None, classes: Sequence[str] | None = None,
+                    benign: Sequence[Sequence[str]] | None = None) -> dict[str, np.ndarray]:
     """Fit the label model on texts already passed through ``normalise.model_text``.
 
     Sublinear TF-IDF of hashed char 1-5-grams, L2-normalised per text, and two linear
     SVMs with balanced class weights over them: one for texts mostly in Thai script, one
     for the rest (:func:`~scamtrace.messages.features.script_sets`); sources are weighted
-    so that each brings the same class mix (:func:`source_mix_weights`). Latin-script
-    texts also get a word model (TF-IDF of hashed words and word pairs,
+    so that each brings the same class mix (:func:`source_mix_weights`). With ``links``,
+    the SVMs also read the links' content, a TF-IDF block of its own
+    (:mod:`scamtrace.messages.link_features`), trained with copies of the texts that
+    make a link's mere presence worthless
+    (:func:`~scamtrace.messages.link_features.augmented_rows`). Latin-script texts also
+    get a word model (TF-IDF of hashed words and word pairs,
     :func:`~scamtrace.messages.features.word_ngrams`), whose calibrated log-probabilities
     are added to the char model's (:func:`~scamtrace.messages.features.combined_scores`).
     With ``groups``, the temperatures are fitted on grouped out-of-fold scores; without,
@@ -279,19 +307,40 @@ def fit_label_model(model_texts: list[str], targets: np.ndarray, groups: np.ndar
         groups: near-duplicate cluster per text, or None to skip calibration.
         c: SVM regularisation.
         sources: the corpus of each text, or None when they come from one.
+        links: the links each text had (``normalise.model_text_and_links``), or None
+            for a model of the wording alone.
+        classes: the name (legit, spam, scam) of each target index; needed with links.
+        benign: groups of hosts whose links training appends to copies of the texts;
+            default :func:`~scamtrace.messages.link_features.benign_host_groups`.
 
     Returns:
         Arrays ``idf``, ``weights`` (2**TEXT_BITS, 2 * classes: the Thai-script model's
-        classes, then the Latin-script model's), ``bias``, ``temperature``, and when
-        there are Latin-script texts of two classes or more ``word_idf``,
-        ``word_weights`` (2**WORD_BITS, classes), ``word_bias`` and
-        ``latin_temperatures`` (char, word, combined).
+        classes, then the Latin-script model's), ``bias``, ``temperature``; with links
+        ``link_idf`` and ``link_weights`` (2**LINK_BITS, 2 * classes); and when there are
+        Latin-script texts of two classes or more ``word_idf``, ``word_weights``
+        (2**WORD_BITS, classes), ``word_bias`` and ``latin_temperatures`` (char, word,
+        combined).
     """
+    from scipy import sparse
     from sklearn.model_selection import StratifiedGroupKFold
 
     n_classes = int(targets.max()) + 1
+    n_texts = len(model_texts)
     idf = document_idf(model_texts, TEXT_BITS)
     matrix = tfidf_matrix(model_texts, idf)
+    copies_of = np.zeros(0, dtype=np.int64)
+    if links is not None:
+        if classes is None:
+            raise ValueError("fit_label_model needs the class names to train on links")
+        names = [classes[t] for t in targets]
+        copies_of, copy_links = augmented_rows(names, links, benign or benign_host_groups())
+        all_links = [*links, *copy_links]
+        link_entries = link_columns(all_links, LINK_BITS)
+        link_idf = entries_idf(*link_entries, len(all_links), LINK_BITS)
+        # Rows: the texts, then their copies (same wording, other links).
+        matrix = sparse.hstack([sparse.vstack([matrix, matrix[copies_of]]),
+                                entries_matrix(*link_entries, len(all_links), link_idf)],
+                               format="csr")
     scripts = script_sets(model_texts)
     sources = None if sources is None else np.asarray(sources)
     latin = np.flatnonzero(scripts == LATIN_SCRIPT)
@@ -299,17 +348,18 @@ def fit_label_model(model_texts: list[str], targets: np.ndarray, groups: np.ndar
     if with_words:
         latin_texts = [model_texts[i] for i in latin]
         word_idf = entries_idf(*word_ngrams(latin_texts, WORD_BITS), len(latin), WORD_BITS)
-        words = _word_matrix(model_texts, word_idf)
+        words = entries_matrix(*word_ngrams(model_texts, WORD_BITS), n_texts, word_idf)
         latin_sources = None if sources is None else sources[latin]
     temperature, latin_temperatures = 1.0, np.ones(3)
     if groups is not None:
         oof = np.zeros((len(targets), n_classes))
         word_oof = np.zeros((len(targets), n_classes))
         folds = StratifiedGroupKFold(3, shuffle=True, random_state=7)
-        for train, test in folds.split(matrix, targets, groups):
-            coef, bias = _fit_by_script(matrix[train], targets[train], scripts[train],
+        for train, test in folds.split(model_texts, targets, groups):
+            train_matrix, train_copies = _select(matrix, n_texts, copies_of, train)
+            coef, bias = _fit_by_script(train_matrix, targets[train], scripts[train],
                                         None if sources is None else sources[train],
-                                        n_classes, c)
+                                        n_classes, c, train_copies)
             oof[test] = _script_scores(matrix[test], scripts[test], coef, bias, n_classes)
             if with_words:
                 rows = train[scripts[train] == LATIN_SCRIPT]
@@ -325,9 +375,13 @@ def fit_label_model(model_texts: list[str], targets: np.ndarray, groups: np.ndar
             mixed = log_softmax(oof[latin] / char_t) + log_softmax(word_oof[latin] / word_t)
             latin_temperatures = np.array([char_t, word_t, fit_temperature(mixed,
                                                                            targets[latin])])
-    coef, bias = _fit_by_script(matrix, targets, scripts, sources, n_classes, c)
-    model = {"idf": idf, "weights": coef.T.astype(np.float32), "bias": bias.astype(np.float64),
-             "temperature": np.array(temperature), "script_sets": np.array(2)}
+    coef, bias = _fit_by_script(matrix, targets, scripts, sources, n_classes, c, copies_of)
+    model = {"idf": idf, "weights": coef[:, :2**TEXT_BITS].T.astype(np.float32),
+             "bias": bias.astype(np.float64), "temperature": np.array(temperature),
+             "script_sets": np.array(2)}
+    if links is not None:
+        model.update({"link_idf": link_idf,
+                      "link_weights": coef[:, 2**TEXT_BITS:].T.astype(np.float32)})
     if with_words:
         word_coef, word_bias = _fit_word_model(words[latin], targets[latin], latin_sources,
                                                n_classes, c)
@@ -337,24 +391,14 @@ def fit_label_model(model_texts: list[str], targets: np.ndarray, groups: np.ndar
     return model
 
 
-def label_scores(model: dict[str, np.ndarray], model_texts: list[str]) -> np.ndarray:
+def label_scores(model: dict[str, np.ndarray], model_texts: list[str],
+                 links: list[list[str]] | None = None) -> np.ndarray:
     """Calibrated log-scores of a label model from :func:`fit_label_model` (softmax them
-    for probabilities; their argmax is the label)."""
-    bits = int(model["idf"].shape[0]).bit_length() - 1
-    docs, columns = hashed_ngrams(model_texts, bits)
-    entries = tfidf_entries(docs, columns, len(model_texts), model["idf"])
-    n_sets = int(model.get("script_sets", 1))
-    scripts = script_sets(model_texts)
-    char_scores = tfidf_scores(*entries, len(model_texts), model["weights"], model["bias"],
-                               scripts if n_sets > 1 else None, n_sets)
-    word_scores = None
-    if "word_weights" in model:
-        word_bits = int(model["word_idf"].shape[0]).bit_length() - 1
-        word_scores = tfidf_scores(*tfidf_entries(*word_ngrams(model_texts, word_bits),
-                                                  len(model_texts), model["word_idf"]),
-                                   len(model_texts), model["word_weights"], model["word_bias"])
-    return combined_scores(char_scores, word_scores, scripts == LATIN_SCRIPT,
-                           float(model["temperature"]), model.get("latin_temperatures"))
+    for probabilities; their argmax is the label): the shipped classifier's own scoring,
+    :func:`scamtrace.messages.classifier.label_log_scores`."""
+    from scamtrace.messages.classifier import label_log_scores
+
+    return label_log_scores(text_model_from_arrays(model), model_texts, links).scores
 
 
 _TREE_PARAMS = {"n_estimators": 300, "learning_rate": 0.05, "num_leaves": 31,
@@ -438,10 +482,15 @@ def train_all(data_dir: Path, out_dir: Path, c_text: float = 1.0, c_url: float =
     from sklearn.svm import LinearSVC
 
     texts, labels, groups, given_types, sources = label_corpus(data_dir)
-    masked = [model_text(text) for text in texts]
+    pairs = [model_text_and_links(text) for text in texts]
+    masked = [text for text, _ in pairs]
+    # The simulator's templates carry a placeholder link (example-link.com): no content.
+    links = [text_links if source else [] for (_, text_links), source in zip(pairs, sources)]
     label_names = list(datasets.LABELS)
     targets = np.array([label_names.index(label) for label in labels])
-    label_model = fit_label_model(masked, targets, groups, c_text, sources=sources)
+    label_model = fit_label_model(
+        masked, targets, groups, c_text, sources=sources, links=links, classes=label_names,
+        benign=benign_host_groups(datasets.load_benign_hosts(data_dir)))
     temperature = float(label_model["temperature"])
     latin_temperatures = [float(t) for t in label_model.get("latin_temperatures", [])]
 
@@ -482,8 +531,14 @@ def train_all(data_dir: Path, out_dir: Path, c_text: float = 1.0, c_url: float =
                    "phishing_urls": int(phishing.sum())},
         "features": {
             "text": f"char 1-5-grams of masked text (links removed), 2**{TEXT_BITS} "
-                    "hashed, sublinear TF-IDF, L2-normalised per text; Latin-script texts "
-                    f"also words and word pairs, 2**{WORD_BITS} hashed, the same TF-IDF",
+                    "hashed, sublinear TF-IDF, L2-normalised per text; beside them the "
+                    "links' content (public suffix, registered name, its letter runs and "
+                    "their char 3-5-grams, subdomain words; nothing for shorteners), "
+                    f"2**{LINK_BITS} hashed, the same TF-IDF normalised on its own, "
+                    "trained with copies of every text with a benign link appended and "
+                    "of every text with links without them (weight "
+                    f"{AUGMENT_WEIGHT}); Latin-script texts also words and word pairs, "
+                    f"2**{WORD_BITS} hashed, the same TF-IDF",
             "type": f"char 1-5-gram counts, 2**{TYPE_BITS} hashed",
             "url": f"char 1-5-grams 2**{URL_BITS} hashed + alphanumeric tokens and token "
                    f"pairs 2**{URL_TOKEN_BITS} hashed + {len(DENSE_NAMES)} lexical "
