@@ -116,12 +116,12 @@ def register_call_features(engine: DuckDBEngine, tables: SimTables, window: Feat
 
         a_w = of_valid(a)
         position = of_valid(seconds) // 3600 - first_slot  # a window call's hour, 0..hours-1
-        hour_repeats = pool.submit(_repeats, _packed(a_w, hours, position), hours, n)
+        hour_repeats = pool.submit(_hour_repeats, _packed(a_w, hours, position), hours, n)
         columns = _per_caller(n, window, a_w, of_valid(b), of_valid(col["d"]), position, first_slot)
         columns.update(_cell_stats(n, a_w, of_valid(col["c"]), border, columns["out_calls"]))
         if handsets:
             columns["imeis_per_sim"], columns["sims_per_imei"] = _handsets(n, a_w, of_valid(col["i"]))
-        repeats, peak, _ = hour_repeats.result()
+        repeats, peak = hour_repeats.result()
         columns["active_hours"] = columns["out_calls"] - repeats
         columns["peak_hour_calls"] = np.maximum(peak, columns["out_calls"] > 0)
         columns["distinct_callees"], columns["new_callees"], side_rows = pairs.result()
@@ -258,7 +258,7 @@ def _per_caller(n: int, window: FeatureWindow, a_w: np.ndarray, b_w: np.ndarray,
     night_at = _night_hours(window)[(np.arange(hours) + first_slot + window.utc_offset_hours) % 24]
     code = (d_w <= 0).view(np.uint8) << 1  # NaN (no duration): neither short nor unanswered
     code |= ((d_w > 0) & (d_w < window.short_call_s)).view(np.uint8)
-    code |= night_at[position].view(np.uint8) << 2
+    code |= night_at.take(position).view(np.uint8) << 2
     key = a_w.astype(np.intp)
     key <<= 3
     key |= code
@@ -275,16 +275,21 @@ def _per_caller(n: int, window: FeatureWindow, a_w: np.ndarray, b_w: np.ndarray,
 
 
 def _repeats(keys: np.ndarray, width: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Keys caller * width + value: per caller, how many of its keys repeat an earlier
-    one (calls minus distinct values), the most calls on one value among its repeated
-    values (0 when none repeats), and the sorted repeated keys (a run of k equal keys
-    leaves k - 1 of them)."""
+    """Keys caller * width + value, sorted: a run of k equal keys leaves k - 1 repeats.
+    Returns per caller how many of its keys repeat (calls minus distinct values), and
+    the runs of the repeats: each run's caller and its length k - 1."""
     keys = np.sort(keys)
     repeated = keys[np.flatnonzero(keys[1:] == keys[:-1])]
     caller = repeated // width
     starts, lengths = _runs(repeated)
-    return (np.bincount(caller, minlength=n), _group_max(caller[starts], lengths + 1, n),
-            repeated)
+    return np.bincount(caller, minlength=n), caller[starts], lengths
+
+
+def _hour_repeats(keys: np.ndarray, hours: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    # Per caller: calls minus active hours, and the most calls in one of its hours with
+    # two calls or more (0 when none).
+    repeats, caller, lengths = _repeats(keys, hours, n)
+    return repeats, _group_max(caller, lengths + 1, n)
 
 
 def _cell_stats(n: int, a_w: np.ndarray, c_w: np.ndarray, border: np.ndarray | None,
@@ -297,16 +302,15 @@ def _cell_stats(n: int, a_w: np.ndarray, c_w: np.ndarray, border: np.ndarray | N
         n_cell = out_calls - np.bincount(a_w[~with_cell], minlength=n)
         a_w, c_w = a_w[with_cell], c_w[with_cell]
     cells = int(c_w.max(initial=0)) + 1
-    repeats, _, repeated = _repeats(_packed(a_w, cells, c_w), cells, n)
-    starts, lengths = _runs(repeated)
+    repeats, caller, lengths = _repeats(_packed(a_w, cells, c_w), cells, n)
     lengths += 1
     logs = _logs(int(n_cell.max(initial=0)))
-    n_log_n = np.bincount(repeated[starts] // cells, weights=lengths * logs[lengths], minlength=n)
+    n_log_n = np.bincount(caller, weights=lengths * logs[lengths], minlength=n)
     n_border = np.zeros(n, np.int64)
     if border is not None and len(border):
         is_border = np.zeros(cells, bool)
         is_border[border[border < cells]] = True
-        n_border = np.bincount(a_w[is_border[c_w]], minlength=n)
+        n_border = np.bincount(a_w[is_border.take(c_w)], minlength=n)
     with np.errstate(divide="ignore", invalid="ignore"):
         return {"n_cell": n_cell, "cell_count": n_cell - repeats,
                 "cell_entropy": logs[n_cell] - n_log_n / n_cell, "border_share": n_border / n_cell}
@@ -320,13 +324,13 @@ def _handsets(n: int, a_w: np.ndarray, i_w: np.ndarray) -> tuple[np.ndarray, np.
         used = i_w >= 0
         a_w, i_w = a_w[used], i_w[used]
     seen = np.full(n, -1, i_w.dtype)
-    seen[a_w] = i_w
+    np.put(seen, a_w, i_w)
     several = np.zeros(n, bool)
-    several[a_w[seen[a_w] != i_w]] = True
+    several[a_w[seen.take(a_w) != i_w]] = True
     one = np.flatnonzero((seen >= 0) & ~several)
     imei_one = seen[one]
     handsets = int(i_w.max(initial=0)) + 1
-    mixed = several[a_w]
+    mixed = several.take(a_w)
     pairs = _distinct(a_w[mixed].astype(np.int64) * handsets + i_w[mixed])
     sim, imei = pairs // handsets, pairs % handsets
     sims = np.bincount(np.concatenate([imei_one, imei]).astype(np.intp), minlength=handsets)
@@ -373,9 +377,9 @@ def _pairs(a: np.ndarray, b: np.ndarray, when: np.ndarray, in_window: np.ndarray
         directed = ordered[starts]
         first = (np.minimum.reduceat(when[order], starts) if len(starts)
                  else np.zeros(0, np.int64))
-    pair, back = directed >> 1, (directed & 1).astype(bool)
+    pair, back = directed >> 1, directed & 1
     low, high = pair >> id_bits, pair & ((1 << id_bits) - 1)
-    k = np.where(back, high, low)
+    k = low ^ ((low ^ high) & -back)  # the caller: high when back
     # The other direction of a pair, when it called too, is its neighbour in the order
     # (a call to oneself is its own other direction): the later first call is not new.
     ways = np.flatnonzero(pair[1:] == pair[:-1])
@@ -390,5 +394,5 @@ def _pairs(a: np.ndarray, b: np.ndarray, when: np.ndarray, in_window: np.ndarray
             new[stale] = False
             stale = np.flatnonzero(~new)
     distinct = np.bincount(k, minlength=n)
-    rows = (k, np.where(back, low, high), first) if sides else None
+    rows = (k, low ^ high ^ k, first) if sides else None
     return distinct, distinct - np.bincount(k[stale], minlength=n), rows

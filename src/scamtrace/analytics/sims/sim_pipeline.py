@@ -244,8 +244,10 @@ def compute_sim_features(
     register_call_features(engine, tables, window, receivers=bool(tables.sms), sides=sides)
     try:
         with perfect_hashing(engine):
-            return engine.run(sim_features_pipeline(engine.dialect, tables, window, kernel=True),
-                              name=output)
+            # The rows kept as an Arrow table under ``output``: DuckDB computes them in a
+            # tenth of the time it takes to store them as one of its tables.
+            pipeline = sim_features_pipeline(engine.dialect, tables, window, kernel=True)
+            return engine.register(engine.fetch_arrow(pipeline.to_sql()), output)
     finally:
         engine.drop(KERNEL_CALLS, KERNEL_SIDES)
 
