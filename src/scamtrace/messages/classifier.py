@@ -1,11 +1,14 @@
 """Classify messages: legit / spam / scam, a scam type, calibrated scores, language, indicators.
 
 The label model scores masked text (links removed, numbers and codes replaced by tokens,
-see :func:`scamtrace.messages.normalise.model_text`), so a link is never evidence by
-itself: a bank's real notice with a link stays legit and a scam is recognised by its
-wording; the links are judged separately (:mod:`scamtrace.messages.urls`). Scores are a softmax of the
-SVM decision values divided by a temperature fitted out of fold: a score of 0.9 is right
-about nine times in ten on held-out data. The scam type comes from the cue lexicons when
+see :func:`scamtrace.messages.normalise.model_text`) and, in a block of its own, what
+the links say (their names and suffixes, :mod:`scamtrace.messages.link_features`),
+trained so that the mere presence of a link is no evidence: a bank's real notice with a
+link stays legit, a scam is recognised by its wording and by names like
+``kbank-verify.top``. The links are also judged on their own
+(:mod:`scamtrace.messages.urls`). Scores are a softmax of the SVM decision values
+divided by a temperature fitted out of fold: a score of 0.9 is right about nine times
+in ten on held-out data. The scam type comes from the cue lexicons when
 one type clearly dominates and from the type model otherwise.
 """
 

@@ -236,8 +236,9 @@ def _fit_by_script(matrix, targets: np.ndarray, scripts: np.ndarray, sources: np
         matrix: rows of the ``len(targets)`` texts, then rows of their training copies
             (:func:`~scamtrace.messages.link_features.augmented_rows`), if any.
         targets, scripts, sources: per text (not per copy).
-        copies_of: the text each copy row copies; a copy has its text's class, script
-            and weight times :data:`~scamtrace.messages.link_features.AUGMENT_WEIGHT`.
+        copies_of: the text each copy row copies; a copy has its text's class and
+            script, and weighs :data:`~scamtrace.messages.link_features.AUGMENT_WEIGHT`
+            against the text's 1, the text and its copies sharing the text's weight.
     """
     n_texts = len(targets)
     copies_of = np.zeros(0, dtype=np.int64) if copies_of is None else copies_of
@@ -250,10 +251,14 @@ def _fit_by_script(matrix, targets: np.ndarray, scripts: np.ndarray, sources: np
         by_text = np.zeros(n_texts)
         by_text[rows] = weights
         copy_rows = np.flatnonzero(np.isin(copies_of, rows))
+        # A text and its copies share the text's weight, so the wording weighs what it
+        # did without copies; only the links differ between them.
+        share = 1.0 / (1.0 + AUGMENT_WEIGHT * np.bincount(copies_of, minlength=n_texts))
         coef, bias = _fit_linear(
             matrix[np.concatenate([rows, n_texts + copy_rows])],
             np.concatenate([targets[rows], targets[copies_of[copy_rows]]]),
-            np.concatenate([weights, by_text[copies_of[copy_rows]] * AUGMENT_WEIGHT]),
+            np.concatenate([weights * share[rows],
+                            (by_text * share)[copies_of[copy_rows]] * AUGMENT_WEIGHT]),
             n_classes, c)
         coefs.append(coef)
         biases.append(bias)
