@@ -48,9 +48,11 @@ def test_a_shortener_says_nothing_and_a_lookalike_may_raise_the_scam_score():
     for link in ("bit.ly/3abc", "https://cutt.ly/x9"):
         after = classify_texts([f"{text} {link}" for text in _LEGIT])
         assert [a.scores for a in after] == [b.scores for b in before]
+    # What a link says is evidence: names seen in scam links raise the scam score.
     text = "ด่วน บัญชีของท่านถูกระงับ กรุณายืนยันตัวตน"
-    plain, lookalike = classify_texts([text, f"{text} https://kbank-verify-th.top/login"])
-    assert lookalike.scores["scam"] >= plain.scores["scam"]
+    for link in ("https://scb-0nline.com/update", "http://kerry-th-delivery.top/track"):
+        plain, linked = classify_texts([text, f"{text} {link}"])
+        assert linked.scores["scam"] > plain.scores["scam"]
 
 
 def test_scores_are_probabilities_and_scams_have_a_type():
