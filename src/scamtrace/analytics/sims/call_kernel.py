@@ -102,12 +102,12 @@ def register_call_features(engine: DuckDBEngine, tables: SimTables, window: Feat
     if not whole:  # the SQL's clock hour reads CAST(epoch(ts) AS BIGINT): rounded half to even
         seconds = np.rint(t / _US).astype(np.int64)
     in_window = None if window.history_start is None else t >= epoch_seconds(window.start) * _US
-    time_bits, id_bits = (end - since).bit_length(), max(n - 1, 0).bit_length()
-    packed = whole and 2 * id_bits + 1 + time_bits <= 63
+    time_bits = (end - since).bit_length()
+    packed = whole and (2 * n * n).bit_length() + time_bits <= 63
     border = _border_keys(engine, tables) if tables.cells else None
     first_slot, hours = window_hours(window)
     with ThreadPoolExecutor(1) as pool:  # the pairs, then the hours, beside the rest
-        pairs = pool.submit(_pairs, a, b, seconds - since if packed else t, in_window, n, id_bits,
+        pairs = pool.submit(_pairs, a, b, seconds - since if packed else t, in_window, n,
                             time_bits if packed else None, since, sides)
         valid = _all(a >= 0 if a.min(initial=0) < 0 else None, in_window)
 
@@ -342,20 +342,20 @@ def _handsets(n: int, a_w: np.ndarray, i_w: np.ndarray) -> tuple[np.ndarray, np.
 
 
 def _pairs(a: np.ndarray, b: np.ndarray, when: np.ndarray, in_window: np.ndarray | None, n: int,
-           id_bits: int, time_bits: int | None, since: int, sides: bool):
+           time_bits: int | None, since: int, sides: bool):
     """Per number id: distinct callees and never-contacted callees in the window, and
     (with ``sides``) each number's callees with its first call to them.
 
-    The pair key is the unordered pair (least id shifted by ``id_bits``, greatest id)
-    times two plus the direction (0 when the lesser id called); with ``time_bits``,
-    shifted by ``time_bits`` with ``when``, the second of the call from ``since``; else
-    ``when`` holds the call times (microseconds).
+    The pair key is the unordered pair (least id times ``n`` plus greatest id) times two
+    plus the direction (0 when the lesser id called); with ``time_bits``, shifted by
+    ``time_bits`` with ``when``, the second of the call from ``since``; else ``when``
+    holds the call times (microseconds).
     """
     both = _all(a >= 0 if a.min(initial=0) < 0 else None, b >= 0 if b.min(initial=0) < 0 else None)
     window_calls = _all(both, in_window)
     p = np.minimum(a, b).astype(np.int64)
-    p <<= id_bits
-    p |= np.maximum(a, b)
+    p *= n
+    p += np.maximum(a, b)
     p <<= 1
     p |= a > b
     shift = time_bits or 0
@@ -368,7 +368,7 @@ def _pairs(a: np.ndarray, b: np.ndarray, when: np.ndarray, in_window: np.ndarray
         starts = _starts(keys >> time_bits)
         firsts = keys[starts]
         directed = firsts >> time_bits
-        first = ((firsts & ((1 << time_bits) - 1)) + since) * _US
+        first = firsts & ((1 << time_bits) - 1)  # seconds from since: in the order of the times
     else:
         when = when if window_calls is None else when[window_calls]
         order = np.argsort(keys)
@@ -378,7 +378,8 @@ def _pairs(a: np.ndarray, b: np.ndarray, when: np.ndarray, in_window: np.ndarray
         first = (np.minimum.reduceat(when[order], starts) if len(starts)
                  else np.zeros(0, np.int64))
     pair, back = directed >> 1, directed & 1
-    low, high = pair >> id_bits, pair & ((1 << id_bits) - 1)
+    low = pair // n
+    high = pair - low * n
     k = low ^ ((low ^ high) & -back)  # the caller: high when back
     # The other direction of a pair, when it called too, is its neighbour in the order
     # (a call to oneself is its own other direction): the later first call is not new.
@@ -394,5 +395,7 @@ def _pairs(a: np.ndarray, b: np.ndarray, when: np.ndarray, in_window: np.ndarray
             new[stale] = False
             stale = np.flatnonzero(~new)
     distinct = np.bincount(k, minlength=n)
-    rows = (k, low ^ high ^ k, first) if sides else None
+    rows = None
+    if sides:
+        rows = (k, low ^ high ^ k, (first + since) * _US if time_bits is not None else first)
     return distinct, distinct - np.bincount(k[stale], minlength=n), rows
