@@ -33,7 +33,7 @@ from scamtrace.messages.features import (
 )
 from scamtrace.messages.link_features import link_columns
 from scamtrace.messages.model_store import TextModel, load_text_model
-from scamtrace.messages.normalise import model_text_and_links
+from scamtrace.messages.normalise import deobfuscated_pair, model_text_and_links
 from scamtrace.messages.scam_types import cue_type
 
 
@@ -176,11 +176,14 @@ def classify_texts(texts: Sequence[str], *, with_indicators: bool = True) -> lis
         One :class:`MessageResult` per text, in order.
     """
     model = load_text_model()
-    masked, links = [], []
+    masked, links, plain = [], [], []
     for text in texts:
-        text_masked, text_links = model_text_and_links(text or "")
+        # Folding and spelled-out separators are undone once for the model and extraction.
+        for_model, for_extraction = deobfuscated_pair(text or "")
+        text_masked, text_links = model_text_and_links(text or "", deobfuscated=for_model)
         masked.append(text_masked)
         links.append(text_links)
+        plain.append(for_extraction)
     scored = label_log_scores(model, masked, links)
     docs, columns, bits = scored.docs, scored.columns, scored.bits
     thai_letters, latin_letters = scored.thai_letters, scored.latin_letters
@@ -204,7 +207,8 @@ def classify_texts(texts: Sequence[str], *, with_indicators: bool = True) -> lis
             score=float(probabilities[i, labels[i]]),
             scores={name: float(p) for name, p in zip(model.labels, probabilities[i])},
             language=language_from_counts(int(thai_letters[i]), int(latin_letters[i])),
-            indicators=extract_indicators(text or "") if with_indicators else [],
+            indicators=(extract_indicators(text or "", deobfuscated=plain[i])
+                        if with_indicators else []),
         ))
     return results
 

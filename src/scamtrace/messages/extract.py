@@ -106,11 +106,12 @@ def _nearest_bank(text: str, position: int) -> str | None:
     return best
 
 
-def extract_indicators(text: str) -> list[Indicator]:
+def extract_indicators(text: str, *, deobfuscated: str | None = None) -> list[Indicator]:
     """Find the phones, links, domains, accounts, PromptPay ids, LINE ids, e-mails, wallets.
 
     Args:
         text: a message as received, evasions included.
+        deobfuscated: ``deobfuscate(text, homoglyphs=False)`` when the caller has it.
 
     Returns:
         Distinct indicators in canonical form, in order of kind then appearance.
@@ -119,7 +120,7 @@ def extract_indicators(text: str) -> list[Indicator]:
         >>> [i.value for i in extract_indicators("โทร ๐๘๑-๒๓๔-๕๖๗๘ ด่วน")]
         ['+66812345678']
     """
-    work = deobfuscate(text, homoglyphs=False)
+    work = deobfuscate(text, homoglyphs=False) if deobfuscated is None else deobfuscated
     found: list[Indicator] = []
     lowered = work.lower()
     # Cheap substring tests first: most messages carry no e-mail, wallet or LINE id.

@@ -191,19 +191,21 @@ _DIGITS = re.compile(r"\d")
 _SPACES = re.compile(r"\s+")
 
 
-def mask_for_model(text: str, link_token: str = URL_TOKEN, links: list[str] | None = None
-                   ) -> str:
+def mask_for_model(text: str, link_token: str = URL_TOKEN, links: list[str] | None = None,
+                   *, deobfuscated: str | None = None) -> str:
     """Fold, then replace links, e-mails, USSD codes, phone numbers and digits by tokens.
 
     Args:
         text: a message as received.
         link_token: what replaces each link.
         links: when given, each link replaced is appended to it (as written, folded).
+        deobfuscated: ``deobfuscate(text)`` when the caller has it already
+            (:func:`deobfuscated_pair`).
 
     Returns:
         Lower-cased text in which only the wording is left for a model to learn from.
     """
-    folded = deobfuscate(text)
+    folded = deobfuscate(text) if deobfuscated is None else deobfuscated
     # Substring tests skip the costly patterns for the many texts that cannot match them.
     if "@" in folded:
         folded = EMAIL_PATTERN.sub(EMAIL_TOKEN, folded)
@@ -229,14 +231,26 @@ def model_text(text: str) -> str:
     return mask_for_model(text, link_token=" ")
 
 
-def model_text_and_links(text: str) -> tuple[str, list[str]]:
+def model_text_and_links(text: str, *, deobfuscated: str | None = None
+                         ) -> tuple[str, list[str]]:
     """:func:`model_text` and the links it removed, in one pass.
 
     The label model reads what the links say from the second part, in a feature block
-    of its own (:mod:`scamtrace.messages.link_features`).
+    of its own (:mod:`scamtrace.messages.link_features`). ``deobfuscated`` is
+    ``deobfuscate(text)`` when the caller has it already.
     """
     links: list[str] = []
-    return mask_for_model(text, link_token=" ", links=links), links
+    return mask_for_model(text, link_token=" ", links=links, deobfuscated=deobfuscated), links
+
+
+def deobfuscated_pair(text: str) -> tuple[str, str]:
+    """``(deobfuscate(text), deobfuscate(text, homoglyphs=False))`` at the cost of one
+    when the text has no lookalike letters (nearly always): the classifier reads the
+    first, extraction the second."""
+    plain = deobfuscate(text, homoglyphs=False)
+    if not _HAS_CONFUSABLE.search(plain):
+        return plain, plain
+    return deobfuscate(text), plain
 
 
 def mask_urls_only(text: str) -> str:
