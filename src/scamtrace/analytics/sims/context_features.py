@@ -8,12 +8,12 @@ SELECT over templated table names; the step names they read (``w_calls``,
 from __future__ import annotations
 
 from scamtrace.analytics.dialects import Dialect
-from scamtrace.analytics.sims.features import FeatureWindow, SimTables, _in_window, _ts
+from scamtrace.analytics.sims.features import FeatureWindow, SimTables, in_window_sql, timestamp_sql
 
 
 def window_sms_sql(tables: SimTables, window: FeatureWindow) -> str:
     """SMS inside the window sent from phone numbers (spoofed sender ids are not SIMs)."""
-    where = f"{_in_window('ts', window)} AND sender LIKE '+%'"
+    where = f"{in_window_sql('ts', window)} AND sender LIKE '+%'"
     if tables.focus:
         where += f" AND sender IN (SELECT msisdn FROM {tables.focus})"
     return f"SELECT ts, sender, recipient FROM {tables.sms} WHERE {where}"
@@ -46,7 +46,7 @@ def registration_sql(dialect: Dialect, tables: SimTables, window: FeatureWindow)
     NBTC asked holders of more than 100 SIMs to confirm their identity; gangs buy SIMs in
     batches registered to a few nominees.
     """
-    end, activated = dialect.epoch_seconds(_ts(window.end)), dialect.epoch_seconds("s.activated_at")
+    end, activated = dialect.epoch_seconds(timestamp_sql(window.end)), dialect.epoch_seconds("s.activated_at")
     age = f"CAST({end} - {activated} AS DOUBLE) / 86400"
     return f"""
 SELECT s.msisdn, {age} AS sim_age_days, i.sims AS sims_per_identity,
@@ -63,7 +63,7 @@ def reports_against_sql(dialect: Dialect, tables: SimTables, window: FeatureWind
     reporter within the five minutes before (AIS's "Report End of Scammer"), and so does
     this step, from the call records.
     """
-    end = _ts(window.end)
+    end = timestamp_sql(window.end)
     report_at, call_at = dialect.epoch_seconds("r.ts"), dialect.epoch_seconds("c.ts")
     return f"""
 SELECT msisdn, count(DISTINCT reporter) AS reports_against FROM (
@@ -92,7 +92,7 @@ SELECT c.msisdn, count(DISTINCT c.contact) AS reported_contacts,
 FROM contacts c
 JOIN (SELECT msisdn, count(*) AS contacts FROM contacts GROUP BY msisdn) n ON n.msisdn = c.msisdn
 JOIN (SELECT reporter_msisdn, {dialect.epoch_seconds('ts')} AS seen_at FROM {tables.reports}
-      WHERE ts < {_ts(window.end)}) r ON r.reporter_msisdn = c.contact
+      WHERE ts < {timestamp_sql(window.end)}) r ON r.reporter_msisdn = c.contact
 WHERE r.seen_at >= {contact_at} AND r.seen_at < {contact_at} + {horizon}
 GROUP BY c.msisdn"""
 

@@ -120,12 +120,14 @@ class FeatureWindow:
         return max((self.end - self.start).total_seconds(), 3600.0) / 86400.0
 
 
-def _ts(value: datetime) -> str:
+def timestamp_sql(value: datetime) -> str:
+    """A TIMESTAMP literal of the instant, to the second (UTC)."""
     return f"TIMESTAMP '{value.strftime('%Y-%m-%d %H:%M:%S')}'"
 
 
-def _in_window(column: str, window: FeatureWindow) -> str:
-    return f"{column} >= {_ts(window.start)} AND {column} < {_ts(window.end)}"
+def in_window_sql(column: str, window: FeatureWindow) -> str:
+    """The condition that ``column`` falls in the window, start included, end excluded."""
+    return f"{column} >= {timestamp_sql(window.start)} AND {column} < {timestamp_sql(window.end)}"
 
 
 def calls_since(window: FeatureWindow) -> datetime:
@@ -136,7 +138,7 @@ def calls_since(window: FeatureWindow) -> datetime:
 def calls_span_sql(window: FeatureWindow) -> str:
     """The condition on ``ts`` of the call records the features read: from
     :func:`calls_since` to the window's end."""
-    return f"ts >= {_ts(calls_since(window))} AND ts < {_ts(window.end)}"
+    return f"ts >= {timestamp_sql(calls_since(window))} AND ts < {timestamp_sql(window.end)}"
 
 
 def window_calls_sql(tables: SimTables, window: FeatureWindow) -> str:
@@ -145,7 +147,7 @@ def window_calls_sql(tables: SimTables, window: FeatureWindow) -> str:
     the focus SIMs' features exactly). The batch pipeline reads the calls table itself.
     """
     focus = f"SELECT msisdn FROM {tables.focus}"
-    in_window = _in_window("ts", window)
+    in_window = in_window_sql("ts", window)
     touches = f"caller IN ({focus}) OR callee IN ({focus})"
     handsets = f"SELECT imei FROM {tables.calls} WHERE caller IN ({focus}) AND {in_window}"
     return (
@@ -168,8 +170,8 @@ MIXED_CELLS = "n_cell > 0 AND cell_min < cell_max AND cell_bits < n_cell"
 
 
 def epoch_seconds(value: datetime) -> int:
-    """Seconds since 1970 of the instant as the SQL's timestamp literals write it (its
-    fields to the second, read as UTC)."""
+    """Seconds since 1970 of the instant as :func:`timestamp_sql` writes it (its fields
+    to the second, read as UTC)."""
     return calendar.timegm(value.timetuple())
 
 
@@ -269,7 +271,7 @@ FROM (
          count({keys.cell}) AS n_cell, min({keys.cell}) AS cell_min, max({keys.cell}) AS cell_max,
          {border} AS n_border{handsets}{''.join(f", {lane}" for lane in hour_lanes + cell_lanes)}
   FROM {calls} x{border_join}
-  WHERE {_in_window('ts', window)} AND {keys.caller} IS NOT NULL
+  WHERE {in_window_sql('ts', window)} AND {keys.caller} IS NOT NULL
   GROUP BY {keys.caller}
 ) o"""
 
@@ -286,7 +288,7 @@ def hour_stats_sql(dialect: Dialect, window: FeatureWindow, calls: str = "calls"
     return f"""
 SELECT k, count(*) AS active_hours, max(n) AS peak_hour_calls FROM (
   SELECT {keys.caller} AS k, {slot} AS hour_slot, count(*) AS n FROM {calls}
-  WHERE {_in_window('ts', window)}
+  WHERE {in_window_sql('ts', window)}
     AND {keys.caller} IN (SELECT k FROM caller_stats WHERE hour_bits < out_calls)
   GROUP BY {keys.caller}, {slot}
 ) h GROUP BY k"""
@@ -307,9 +309,9 @@ def pair_stats_sql(window: FeatureWindow, calls: str = "calls",
     if window.history_start is None:
         lo_first, hi_first, earlier = f"{lo_calls}", f"{hi_calls}", ""
     else:
-        in_window = f"ts >= {_ts(window.start)}"
+        in_window = f"ts >= {timestamp_sql(window.start)}"
         lo_first, hi_first = f"{lo_calls} AND {in_window}", f"{hi_calls} AND {in_window}"
-        earlier = f",\n       max(CASE WHEN ts < {_ts(window.start)} THEN 1 ELSE 0 END) AS earlier"
+        earlier = f",\n       max(CASE WHEN ts < {timestamp_sql(window.start)} THEN 1 ELSE 0 END) AS earlier"
     return f"""
 SELECT least({a}, {b}) AS lo, greatest({a}, {b}) AS hi,
        min(CASE WHEN {lo_first} THEN ts END) AS first_lo,
@@ -347,7 +349,7 @@ def in_calls_sql(window: FeatureWindow, calls: str = "calls", keys: CallKeys = S
     """Per number (``k``): calls received in the window from another number."""
     return f"""
 SELECT {keys.callee} AS k, count(*) AS in_calls FROM {calls}
-WHERE {_in_window('ts', window)} AND {keys.caller} IS NOT NULL AND {keys.callee} IS NOT NULL
+WHERE {in_window_sql('ts', window)} AND {keys.caller} IS NOT NULL AND {keys.callee} IS NOT NULL
 GROUP BY {keys.callee}"""
 
 
@@ -375,7 +377,7 @@ def cell_stats_sql(tables: SimTables, window: FeatureWindow, calls: str = "calls
 SELECT g.k, count(*) AS cell_count,
        ln(sum(n)) - sum(n * ln(n)) / sum(n) AS cell_entropy, {border} AS border_share
 FROM (SELECT {keys.caller} AS k, cell_id, count(*) AS n FROM {calls}
-      WHERE {_in_window('ts', window)} AND cell_id IS NOT NULL
+      WHERE {in_window_sql('ts', window)} AND cell_id IS NOT NULL
         AND {keys.caller} IN (SELECT k FROM caller_stats WHERE {MIXED_CELLS})
       GROUP BY {keys.caller}, cell_id) g
 {join}
@@ -398,17 +400,17 @@ def device_pairs_sql(tables: SimTables, window: FeatureWindow, calls: str = "cal
         # One row per caller that used one handset; the others' handsets from their calls.
         return (f"SELECT k, imei_min AS imei FROM caller_stats WHERE imei_min = imei_max "
                 f"UNION ALL SELECT DISTINCT {keys.caller} AS k, {keys.imei} AS imei FROM {calls} "
-                f"WHERE {_in_window('ts', window)} AND {keys.imei} IS NOT NULL "
+                f"WHERE {in_window_sql('ts', window)} AND {keys.imei} IS NOT NULL "
                 f"AND {keys.caller} IN (SELECT k FROM caller_stats WHERE imei_min < imei_max)")
     sql = (f"SELECT DISTINCT {keys.caller} AS k, imei FROM {calls} "
-           f"WHERE {_in_window('ts', window)} AND imei IS NOT NULL AND {keys.caller} IS NOT NULL")
+           f"WHERE {in_window_sql('ts', window)} AND imei IS NOT NULL AND {keys.caller} IS NOT NULL")
     if tables.devices:
         if keys.numbers is not None:
             sql = f"SELECT n.msisdn AS k, p.imei FROM ({sql}) p JOIN {keys.numbers} n ON n.id = p.k"
         sql += (
             f" UNION SELECT msisdn, imei FROM {tables.devices} "
-            f"WHERE from_ts < {_ts(window.end)} "
-            f"AND (to_ts IS NULL OR to_ts >= {_ts(window.start)})"
+            f"WHERE from_ts < {timestamp_sql(window.end)} "
+            f"AND (to_ts IS NULL OR to_ts >= {timestamp_sql(window.start)})"
         )
     return sql
 
