@@ -227,7 +227,8 @@ def compute_sim_features(
             applies). The features are the same either way.
 
     Returns:
-        ``output``.
+        ``output``: a table of the engine, or with the kernel an Arrow table registered
+        under that name (read and dropped like a table).
     """
     if method not in METHODS:
         raise InvalidInput(f"unknown method {method!r}: use {', '.join(METHODS)}")
