@@ -120,7 +120,7 @@ def profile_steps(engine, tables: SimTables, window: FeatureWindow, n_calls: int
 
 
 def bench_speed(n_calls: int, n_pandas: int, world_calls: Path | None = None,
-                steps: bool = False) -> None:
+                steps: bool = False, runs: int = 3) -> None:
     """Time loading, feature extraction on DuckDB (2 threads) and the pandas baseline.
 
     The calls are generated (``make_calls``) or, with ``world_calls``, read from a
@@ -128,7 +128,8 @@ def bench_speed(n_calls: int, n_pandas: int, world_calls: Path | None = None,
     keep to few cells and handsets there, as real subscribers do). Either way they are
     written to a Parquet file first and loaded from it as ``scamtrace sims`` loads
     ``--calls``: the load is timed on its own (with the dense ids of numbers, cells and
-    handsets, and without), then the extraction (best of two) on the ids and on msisdn
+    handsets, and without), then the extraction (best of ``runs``, after one run to warm
+    up) on the ids and on msisdn
     strings.
     """
     with tempfile.TemporaryDirectory() as tmp, create_engine("duckdb", threads=2) as engine:
@@ -156,14 +157,14 @@ COPY (SELECT ts, caller, callee, duration_s, cell_id, imei FROM read_parquet('{l
         n_calls = int(engine.fetch_pandas("SELECT count(*) AS n FROM calls")["n"].iloc[0])
         strings = SimTables(calls="calls")
         compute_sim_features(engine, strings, window, output="warmup")
-        plain = _best(lambda: compute_sim_features(engine, strings, window))
+        plain = _best(lambda: compute_sim_features(engine, strings, window), runs)
         sample = engine.fetch_pandas(f"SELECT * FROM calls LIMIT {n_pandas}")
         keyed_load = _timed(lambda: load(True))
         keyed = SimTables(calls="calls", numbers=numbers_table(engine, "calls"))
         compute_sim_features(engine, keyed, window, output="warmup", method="sql")
-        fast = _best(lambda: compute_sim_features(engine, keyed, window, method="sql"))
+        fast = _best(lambda: compute_sim_features(engine, keyed, window, method="sql"), runs)
         compute_sim_features(engine, keyed, window, output="warmup", method="kernel")
-        kernel = _best(lambda: compute_sim_features(engine, keyed, window, method="kernel"))
+        kernel = _best(lambda: compute_sim_features(engine, keyed, window, method="kernel"), runs)
         sims = engine.fetch_pandas("SELECT count(*) AS n FROM sim_features")["n"].iloc[0]
         if steps:
             for tables in (strings, keyed):
@@ -173,12 +174,12 @@ COPY (SELECT ts, caller, callee, duration_s, cell_id, imei FROM read_parquet('{l
     pandas_rate = n_pandas / pandas_s
     print(f"feature extraction, {n_calls:,} call records ({source}) -> {sims:,} SIMs")
     _line("load, with ids (once)", n_calls, *keyed_load)
-    _line("extraction on ids, numpy kernel", n_calls, *kernel, "; best of 2")
-    _line("extraction on ids, SQL", n_calls, *fast, "; best of 2")
+    _line("extraction on ids, numpy kernel", n_calls, *kernel, f"; best of {runs}")
+    _line("extraction on ids, SQL", n_calls, *fast, f"; best of {runs}")
     together = (keyed_load[0] + kernel[0], keyed_load[1] + kernel[1])
     _line("load with ids + extraction", n_calls, *together)
     _line("load, strings only", n_calls, *plain_load)
-    _line("extraction on msisdn strings", n_calls, *plain, "; best of 2")
+    _line("extraction on msisdn strings", n_calls, *plain, f"; best of {runs}")
     _line("load strings + extraction", n_calls, plain_load[0] + plain[0], plain_load[1] + plain[1])
     _line("pandas baseline", n_pandas, pandas_s, pandas_cpu,
           f"; on {n_pandas:,} records, best of 2")
@@ -236,6 +237,7 @@ def main() -> None:
     parser.add_argument("--world", type=Path, action="append", default=[])
     parser.add_argument("--world-calls", type=Path, default=None,
                         help="time extraction on this calls.parquet instead of generated calls")
+    parser.add_argument("--runs", type=int, default=3, help="timed runs of each extraction (best kept)")
     parser.add_argument("--no-speed", action="store_true", help="only the quality figures")
     parser.add_argument("--steps", action="store_true",
                         help="also the CPU time of each pipeline step, strings and ids")
@@ -246,7 +248,7 @@ def main() -> None:
         evaluate_scores(args.world[0], args.scores)
         return
     if not args.no_speed:
-        bench_speed(args.calls, args.pandas_calls, args.world_calls, args.steps)
+        bench_speed(args.calls, args.pandas_calls, args.world_calls, args.steps, args.runs)
     for world in args.world:
         bench_quality(world)
 
