@@ -102,7 +102,7 @@ def _cross_validate(texts, labels, groups, folds=5):
         baseline = LinearSVC().fit(vectorizer.transform(texts[train]), labels[train])
         base[test] = baseline.predict(vectorizer.transform(texts[test]))
         model = fit_label_model([masked[i] for i in train], targets[train], groups[train],
-                                links=[links[i] for i in train], classes=list(classes),
+                                links=[links[i] for i in train],
                                 benign=train_hosts)
         ours[test] = classes[label_scores(model, [masked[i] for i in test],
                                           [links[i] for i in test]).argmax(axis=1)]

@@ -106,7 +106,7 @@ def cross_validate_shipped(data_dir: Path, baseline=None) -> dict[str, tuple]:
         targets = np.array([list(names).index(label) for label in labels])
         model = fit_label_model(masked, targets, np.concatenate(groups),
                                 sources=np.array(sources, dtype=object), links=links,
-                                classes=datasets.LABELS, benign=benign)
+                                benign=benign)
         predict = baseline(raw, labels) if baseline else None
         for name, (data, (set_masked, set_links), folds) in sets.items():
             test = folds[fold][1]
@@ -142,7 +142,7 @@ def cross_validate_labels(data_dir: Path) -> dict[str, float]:
         predicted = np.zeros(len(targets), dtype=np.int64)
         for train, test in folds:
             model = fit_label_model([masked[i] for i in train], targets[train], groups[train],
-                                    links=[links[i] for i in train], classes=classes,
+                                    links=[links[i] for i in train],
                                     benign=benign)
             predicted[test] = label_scores(model, [masked[i] for i in test],
                                            [links[i] for i in test]).argmax(axis=1)

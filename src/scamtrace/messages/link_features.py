@@ -174,7 +174,7 @@ def benign_link(rng: np.random.Generator, hosts: Sequence[str]) -> str:
 AUGMENT_WEIGHT = 0.3
 
 
-def augmented_rows(labels: Sequence[str], links: Sequence[Sequence[str]],
+def augmented_rows(links: Sequence[Sequence[str]],
                    host_groups: Sequence[Sequence[str]], seed: int = 0
                    ) -> tuple[np.ndarray, list[list[str]]]:
     """Training copies that make a link's presence worthless as evidence.
@@ -188,8 +188,6 @@ def augmented_rows(labels: Sequence[str], links: Sequence[Sequence[str]],
     English spam F1 0.9615, 1.0 gave 0.9192 and 0.9607).
 
     Args:
-        labels: ``legit``, ``spam`` or ``scam`` per text (kept for callers that would
-            treat classes apart; every class is treated alike).
         links: the links of every text.
         host_groups: benign hosts (:func:`benign_host_groups`).
         seed: seeds the choice of links.
@@ -201,7 +199,7 @@ def augmented_rows(labels: Sequence[str], links: Sequence[Sequence[str]],
     host_groups = [group for group in host_groups if group]
     rows: list[int] = []
     copies: list[list[str]] = []
-    for index, (label, text_links) in enumerate(zip(labels, links)):
+    for index, text_links in enumerate(links):
         rows.append(index)
         group = host_groups[int(rng.integers(len(host_groups)))]
         copies.append([*text_links, benign_link(rng, group)])

@@ -288,7 +288,7 @@ def _fit_word_model(matrix, targets: np.ndarray, sources: np.ndarray | None, n_c
 
 def fit_label_model(model_texts: list[str], targets: np.ndarray, groups: np.ndarray | None,
                     c: float = 1.0, sources: np.ndarray | None = None,
-                    links: list[list[str]] | None = None, classes: Sequence[str] | None = None,
+                    links: list[list[str]] | None = None,
                     benign: Sequence[Sequence[str]] | None = None) -> dict[str, np.ndarray]:
     """Fit the label model on texts already passed through ``normalise.model_text``.
 
@@ -314,7 +314,6 @@ def fit_label_model(model_texts: list[str], targets: np.ndarray, groups: np.ndar
         sources: the corpus of each text, or None when they come from one.
         links: the links each text had (``normalise.model_text_and_links``), or None
             for a model of the wording alone.
-        classes: the name (legit, spam, scam) of each target index; needed with links.
         benign: groups of hosts whose links training appends to copies of the texts;
             default :func:`~scamtrace.messages.link_features.benign_host_groups`.
 
@@ -336,14 +335,11 @@ def fit_label_model(model_texts: list[str], targets: np.ndarray, groups: np.ndar
     scripts = script_sets(model_texts)
     copies_of = np.zeros(0, dtype=np.int64)
     if links is not None:
-        if classes is None:
-            raise ValueError("fit_label_model needs the class names to train on links")
         # Only the Thai-script model reads links: for Latin-script texts they gained
         # nothing on UCI and cost the shipped recipe 0.0017 English spam F1 (docs).
         links = [text_links if script == THAI_SCRIPT else []
                  for text_links, script in zip(links, scripts)]
-        names = [classes[t] for t in targets]
-        copies_of, copy_links = augmented_rows(names, links, benign or benign_host_groups())
+        copies_of, copy_links = augmented_rows(links, benign or benign_host_groups())
         thai_copies = scripts[copies_of] == THAI_SCRIPT
         copies_of = copies_of[thai_copies]
         copy_links = [c for c, keep in zip(copy_links, thai_copies) if keep]
@@ -501,7 +497,7 @@ def train_all(data_dir: Path, out_dir: Path, c_text: float = 1.0, c_url: float =
     label_names = list(datasets.LABELS)
     targets = np.array([label_names.index(label) for label in labels])
     label_model = fit_label_model(
-        masked, targets, groups, c_text, sources=sources, links=links, classes=label_names,
+        masked, targets, groups, c_text, sources=sources, links=links,
         benign=benign_host_groups(datasets.load_benign_hosts(data_dir)))
     temperature = float(label_model["temperature"])
     latin_temperatures = [float(t) for t in label_model.get("latin_temperatures", [])]
