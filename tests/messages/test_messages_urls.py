@@ -35,12 +35,21 @@ def test_official_domains_are_benign(url):
 
 @pytest.mark.parametrize(
     "url", ["https://www.cisco.com/c/en/us/support", "https://www.ubank.com.au/banking",
-            "http://www.sbank.in", "https://www.express.co.uk/news"])
+            "http://www.sbank.in", "https://www.express.co.uk/news",
+            # s.lazada.co.th is official, but its name is lazada: s.id is no Lazada typosquat
+            "https://s.id/abc12"])
 def test_other_real_names_near_a_short_brand_name_are_not_typosquats(url):
     from scamtrace.messages.urls import _rules
 
     _, score, brand, reasons, _ = _rules(url)
     assert brand is None and score < 0.8, reasons
+
+
+def test_an_official_host_under_a_brand_domain_still_protects_its_name():
+    verdict = judge_url("https://s.lazada.co.th/s.xyz")
+    assert verdict.verdict == "benign" and verdict.brand == "Lazada"
+    assert judge_url("http://lazada.xyz/").brand == "Lazada"
+    assert judge_url("https://shope.ee/9abc").verdict == "benign"  # Shopee's own shortener
 
 
 def test_a_short_brand_name_with_one_wrong_letter_is_still_a_typosquat():

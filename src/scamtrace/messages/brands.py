@@ -19,9 +19,10 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
+from scamtrace.identifiers.psl import registered_domain
 from scamtrace.messages.normalise import fold_text
 
 
@@ -140,6 +141,18 @@ def _allowed_edits(official_name: str) -> int:
     return 1 if len(official_name) < 10 else 2
 
 
+@cache
+def _official_name(domain: str, brand: Brand) -> str:
+    """The name a reader sees in an official domain: the registrant's label when the
+    domain is a host under another official domain of the brand (``s.lazada.co.th`` reads
+    as ``lazada``), else the first label (``dtac.onelink.me`` reads as ``dtac``: the
+    registered domain there is a link platform's, not the brand's)."""
+    registered = registered_domain(domain)
+    if registered and registered != domain and registered in brand.official:
+        return skeleton(registered.split(".")[0])
+    return skeleton(domain.split(".")[0])
+
+
 def _keyword_in(keyword: str, brand: Brand, text: str, tokens: set[str]) -> bool:
     if keyword in tokens:
         return True
@@ -169,7 +182,7 @@ def find_imitation(host: str, registered_domain: str | None, public_suffix: str 
     subdomain = host[: -len(registered) - 1] if host.endswith("." + registered) else ""
     for brand in protected_brands():
         for domain in brand.official:
-            official_name = skeleton(domain.split(".")[0])
+            official_name = _official_name(domain, brand)
             if own_skeleton == official_name and registered != domain:
                 technique = "homoglyph" if unicode_host else "typosquat"
                 return BrandMatch(brand, technique, f"{unicode_host or registered} reads as {domain}")
