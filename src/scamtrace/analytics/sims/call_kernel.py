@@ -115,8 +115,9 @@ def register_call_features(engine: DuckDBEngine, tables: SimTables, window: Feat
             return values if valid is None else values[valid]
 
         a_w = of_valid(a)
-        position = of_valid(seconds) // 3600 - first_slot  # a window call's hour, 0..hours-1
-        hour_repeats = pool.submit(_hour_repeats, _packed(a_w, hours, position), hours, n)
+        position = of_valid(seconds) // 3600
+        position -= first_slot  # a window call's hour, 0..hours-1
+        hour_repeats = pool.submit(_hour_repeats, a_w, hours, position, n)
         columns = _per_caller(n, window, a_w, of_valid(b), of_valid(col["d"]), position, first_slot)
         columns.update(_cell_stats(n, a_w, of_valid(col["c"]), border, columns["out_calls"]))
         if handsets:
@@ -127,16 +128,22 @@ def register_call_features(engine: DuckDBEngine, tables: SimTables, window: Feat
         columns["distinct_callees"], columns["new_callees"], side_rows = pairs.result()
     caller = columns["out_calls"] > 0
     ids = np.flatnonzero(caller | (columns["in_calls"] > 0) if receivers else caller)
-    known = caller[ids]
-    with_cell = known & (columns["n_cell"][ids] > 0)
+    every = len(ids) == n
+
+    def of_ids(values: np.ndarray) -> np.ndarray:
+        return values if every else values.take(ids)
+
+    known = of_ids(caller)
+    with_cell = known & (of_ids(columns["n_cell"]) > 0)
+    unknown, no_cell = ~known, ~with_cell
+    unknown, no_cell = unknown if unknown.any() else None, no_cell if no_cell.any() else None
     table = {"msisdn": msisdn.take(pa.array(ids))}
     for name in _call_columns(devices=not handsets):
-        values = columns[name][ids]
+        values = of_ids(columns[name])
         if name == "in_calls":
             table[name] = pa.array(values)
         else:
-            missing = ~(with_cell if name.startswith(("cell", "border")) else known)
-            table[name] = pa.array(values, mask=missing if missing.any() else None)
+            table[name] = pa.array(values, mask=no_cell if name.startswith(("cell", "border")) else unknown)
     engine.register(pa.table(table), KERNEL_CALLS)
     if sides:
         k, contact, mine = side_rows
@@ -253,23 +260,23 @@ def _night_hours(window: FeatureWindow) -> np.ndarray:
 def _per_caller(n: int, window: FeatureWindow, a_w: np.ndarray, b_w: np.ndarray, d_w: np.ndarray,
                 position: np.ndarray, first_slot: int) -> dict[str, np.ndarray]:
     """Per number id: calls, short, unanswered and night calls (one bincount of caller x
-    three flag bits), and calls received."""
+    six codes), and calls received."""
     hours = window_hours(window)[1]
     night_at = _night_hours(window)[(np.arange(hours) + first_slot + window.utc_offset_hours) % 24]
-    code = (d_w <= 0).view(np.uint8) << 1  # NaN (no duration): neither short nor unanswered
+    # code: 1 short, 2 unanswered (NaN, no duration: neither), plus 3 at night
+    code = (d_w <= 0).view(np.uint8) << 1
     code |= ((d_w > 0) & (d_w < window.short_call_s)).view(np.uint8)
-    code |= night_at.take(position).view(np.uint8) << 2
-    key = a_w.astype(np.intp)
-    key <<= 3
-    key |= code
-    counts = np.bincount(key, minlength=8 * n).reshape(n, 8)
-    flag = [counts[:, bits] for bits in range(8)]  # bit 0 short, 1 unanswered, 2 night
+    code += (night_at.astype(np.uint8) * 3).take(position)
+    key = code.astype(np.intp)  # code x caller: each code's counts contiguous
+    key *= n
+    key += a_w
+    counts = np.bincount(key, minlength=6 * n).reshape(6, n)
     received = b_w if b_w.min(initial=0) >= 0 else b_w[b_w >= 0]
     return {
-        "out_calls": flag[0] + flag[1] + flag[2] + flag[3] + flag[4] + flag[5] + flag[6] + flag[7],
-        "n_short": flag[1] + flag[3] + flag[5] + flag[7],
-        "n_unanswered": flag[2] + flag[3] + flag[6] + flag[7],
-        "n_night": flag[4] + flag[5] + flag[6] + flag[7],
+        "out_calls": counts.sum(axis=0),
+        "n_short": counts[1] + counts[4],
+        "n_unanswered": counts[2] + counts[5],
+        "n_night": counts[3:].sum(axis=0),
         "in_calls": np.bincount(received, minlength=n),
     }
 
@@ -285,10 +292,10 @@ def _repeats(keys: np.ndarray, width: int, n: int) -> tuple[np.ndarray, np.ndarr
     return np.bincount(caller, minlength=n), caller[starts], lengths
 
 
-def _hour_repeats(keys: np.ndarray, hours: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+def _hour_repeats(a_w: np.ndarray, hours: int, position: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     # Per caller: calls minus active hours, and the most calls in one of its hours with
     # two calls or more (0 when none).
-    repeats, caller, lengths = _repeats(keys, hours, n)
+    repeats, caller, lengths = _repeats(_packed(a_w, hours, position), hours, n)
     return repeats, _group_max(caller, lengths + 1, n)
 
 
@@ -302,36 +309,43 @@ def _cell_stats(n: int, a_w: np.ndarray, c_w: np.ndarray, border: np.ndarray | N
         n_cell = out_calls - np.bincount(a_w[~with_cell], minlength=n)
         a_w, c_w = a_w[with_cell], c_w[with_cell]
     cells = int(c_w.max(initial=0)) + 1
-    repeats, caller, lengths = _repeats(_packed(a_w, cells, c_w), cells, n)
-    lengths += 1
+    # The runs of the sorted keys (callers keep to few cells: fewer runs than repeats).
+    keys = np.sort(_packed(a_w, cells, c_w))
+    starts, lengths = _runs(keys)
+    caller = keys[starts] // cells
+    del keys
     logs = _logs(int(n_cell.max(initial=0)))
-    n_log_n = np.bincount(caller, weights=lengths * logs[lengths], minlength=n)
+    n_log_n = np.bincount(caller, weights=lengths * logs[lengths], minlength=n)  # ln 1 = 0
     n_border = np.zeros(n, np.int64)
     if border is not None and len(border):
         is_border = np.zeros(cells, bool)
         is_border[border[border < cells]] = True
         n_border = np.bincount(a_w[is_border.take(c_w)], minlength=n)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return {"n_cell": n_cell, "cell_count": n_cell - repeats,
+        return {"n_cell": n_cell, "cell_count": np.bincount(caller, minlength=n),
                 "cell_entropy": logs[n_cell] - n_log_n / n_cell, "border_share": n_border / n_cell}
 
 
 def _handsets(n: int, a_w: np.ndarray, i_w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # Handsets per caller and the most callers seen in one of its handsets. One handset
-    # id is written per caller (whichever of its calls lands last); a caller none of
+    # id is written per caller (one of its calls', whichever); a caller none of
     # whose calls differs from it used one handset; only the others' calls are grouped.
     if i_w.min(initial=0) < 0:
         used = i_w >= 0
         a_w, i_w = a_w[used], i_w[used]
     seen = np.full(n, -1, i_w.dtype)
-    np.put(seen, a_w, i_w)
+    seen[a_w] = i_w  # one of each caller's handsets (any one)
+    differ = np.flatnonzero(seen.take(a_w) != i_w)
+    a_d = a_w[differ]
     several = np.zeros(n, bool)
-    several[a_w[seen.take(a_w) != i_w]] = True
+    several[a_d] = True
     one = np.flatnonzero((seen >= 0) & ~several)
     imei_one = seen[one]
     handsets = int(i_w.max(initial=0)) + 1
-    mixed = several.take(a_w)
-    pairs = _distinct(a_w[mixed].astype(np.int64) * handsets + i_w[mixed])
+    # A caller's calls either differ from its seen handset or are on it.
+    multi = np.flatnonzero(several)
+    pairs = _distinct(np.concatenate([a_d.astype(np.int64) * handsets + i_w[differ],
+                                      multi * handsets + seen[multi]]))
     sim, imei = pairs // handsets, pairs % handsets
     sims = np.bincount(np.concatenate([imei_one, imei]).astype(np.intp), minlength=handsets)
     per_sim = np.bincount(sim, minlength=n)
@@ -353,7 +367,9 @@ def _pairs(a: np.ndarray, b: np.ndarray, when: np.ndarray, in_window: np.ndarray
     """
     both = _all(a >= 0 if a.min(initial=0) < 0 else None, b >= 0 if b.min(initial=0) < 0 else None)
     window_calls = _all(both, in_window)
-    p = np.minimum(a, b).astype(np.int64)
+    history = in_window is not None and not in_window.all()  # p is read again for calls before
+    p = np.empty(len(a), np.int64)
+    np.minimum(a, b, out=p)
     p *= n
     p += np.maximum(a, b)
     p <<= 1
@@ -364,11 +380,22 @@ def _pairs(a: np.ndarray, b: np.ndarray, when: np.ndarray, in_window: np.ndarray
         p |= when
     keys = p if window_calls is None else p[window_calls]
     if time_bits is not None:
-        keys = np.sort(keys)
-        starts = _starts(keys >> time_bits)
-        firsts = keys[starts]
-        directed = firsts >> time_bits
-        first = firsts & ((1 << time_bits) - 1)  # seconds from since: in the order of the times
+        if keys is p and history:
+            keys = np.sort(keys)
+        else:
+            keys.sort()
+        directed = keys >> time_bits
+        starts = _starts(directed)
+        directed = directed[starts]
+        last = (1 << time_bits) - 1
+
+        def first_at(runs: np.ndarray) -> np.ndarray:
+            # Seconds from since of the first call of these runs: in the order of the times.
+            at = keys[starts[runs]]
+            at &= last
+            return at
+
+        first = first_at(slice(None)) if sides else None
     else:
         when = when if window_calls is None else when[window_calls]
         order = np.argsort(keys)
@@ -377,16 +404,27 @@ def _pairs(a: np.ndarray, b: np.ndarray, when: np.ndarray, in_window: np.ndarray
         directed = ordered[starts]
         first = (np.minimum.reduceat(when[order], starts) if len(starts)
                  else np.zeros(0, np.int64))
-    pair, back = directed >> 1, directed & 1
+
+        def first_at(runs: np.ndarray) -> np.ndarray:
+            return first[runs]
+
+    pair = directed >> 1
+    back = directed
+    back &= 1
+    np.negative(back, out=back)
     low = pair // n
-    high = pair - low * n
-    k = low ^ ((low ^ high) & -back)  # the caller: high when back
+    high = low * n
+    np.subtract(pair, high, out=high)
+    k = low ^ high
+    k &= back
+    k ^= low  # the caller: high when back
+    del back
     # The other direction of a pair, when it called too, is its neighbour in the order
     # (a call to oneself is its own other direction): the later first call is not new.
     ways = np.flatnonzero(pair[1:] == pair[:-1])
-    mine, theirs = first[ways], first[ways + 1]
+    mine, theirs = first_at(ways), first_at(ways + 1)
     stale = np.concatenate([ways[theirs < mine], ways[mine < theirs] + 1])
-    if in_window is not None and not in_window.all():
+    if history:
         before = ~in_window if both is None else both & ~in_window
         earlier = _distinct(p[before] >> shift >> 1)
         if len(earlier):
