@@ -98,7 +98,8 @@ def register_call_features(engine: DuckDBEngine, tables: SimTables, window: Feat
     col = {name: _numpy(calls, name) for name in calls.column_names}
     a, b, t = col["a"], col["b"], col["t"]
     seconds = t // _US
-    whole = np.array_equal(seconds * _US, t)
+    scratch = seconds * _US
+    whole = np.array_equal(scratch, t)
     if not whole:  # the SQL's clock hour reads CAST(epoch(ts) AS BIGINT): rounded half to even
         seconds = np.rint(t / _US).astype(np.int64)
     in_window = None if window.history_start is None else t >= epoch_seconds(window.start) * _US
@@ -106,8 +107,9 @@ def register_call_features(engine: DuckDBEngine, tables: SimTables, window: Feat
     packed = whole and (2 * n * n).bit_length() + time_bits <= 63
     border = _border_keys(engine, tables) if tables.cells else None
     first_slot, hours = window_hours(window)
+    when = np.subtract(seconds, since, out=scratch) if packed else t
     with ThreadPoolExecutor(1) as pool:  # the pairs, then the hours, beside the rest
-        pairs = pool.submit(_pairs, a, b, seconds - since if packed else t, in_window, n,
+        pairs = pool.submit(_pairs, a, b, when, in_window, n,
                             time_bits if packed else None, since, sides)
         valid = _all(a >= 0 if a.min(initial=0) < 0 else None, in_window)
 
@@ -115,7 +117,8 @@ def register_call_features(engine: DuckDBEngine, tables: SimTables, window: Feat
             return values if valid is None else values[valid]
 
         a_w = of_valid(a)
-        position = of_valid(seconds) // 3600
+        position = of_valid(seconds)  # seconds is not read again
+        position //= 3600
         position -= first_slot  # a window call's hour, 0..hours-1
         hour_repeats = pool.submit(_hour_repeats, a_w, hours, position, n)
         columns = _per_caller(n, window, a_w, of_valid(b), of_valid(col["d"]), position, first_slot)
@@ -333,9 +336,11 @@ def _handsets(n: int, a_w: np.ndarray, i_w: np.ndarray) -> tuple[np.ndarray, np.
     if i_w.min(initial=0) < 0:
         used = i_w >= 0
         a_w, i_w = a_w[used], i_w[used]
+    index = a_w.astype(np.intp)  # converted once (numpy converts other index types)
     seen = np.full(n, -1, i_w.dtype)
-    seen[a_w] = i_w  # one of each caller's handsets (any one)
-    differ = np.flatnonzero(seen.take(a_w) != i_w)
+    seen[index] = i_w  # one of each caller's handsets (any one)
+    differ = np.flatnonzero(seen.take(index) != i_w)
+    del index
     a_d = a_w[differ]
     several = np.zeros(n, bool)
     several[a_d] = True
