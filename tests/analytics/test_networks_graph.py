@@ -191,3 +191,24 @@ def test_one_pass_finds_the_same_hubs_and_networks():
     assert members.groupby(members["id"].str[:2])["community"].nunique().to_dict() == {
         "g1": 1, "g2": 1}
     assert members["community"].nunique() == 2
+
+
+def test_a_fragment_rejoins_its_gang_and_not_the_gang_of_a_shared_mule():
+    # Gang A cut in two: its mule side F (0-9) and its SIM side S (10-19), tied by four
+    # members (SIMs in F's SIM box, say; weight 4). Gang B (20-29, heavier evidence) is
+    # tied to F by one mule the two gangs share (node 5, five edges of weight 1: 5 in
+    # all), more than F's tie to S, but all of it through that one member.
+    ends, weight = [], []
+    for base, w in ((0, 1.0), (10, 1.0), (20, 2.0)):
+        for i in range(10):
+            for j in range(i + 1, 10):
+                ends.append((base + i, base + j))
+                weight.append(w)
+    ends += [(i, 10 + i) for i in range(4)]
+    weight += [1.0] * 4
+    ends += [(5, 20 + i) for i in range(5)]
+    weight += [1.0] * 5
+    ends, weight = np.array(ends), np.array(weight)
+    merged = merge_loose(np.repeat([0, 1, 2], 10), ends, weight, 0.05)
+    assert len(set(merged[:20])) == 1  # F (9 / 99 outside) rejoins S
+    assert len(set(merged[20:])) == 1 and merged[0] != merged[20]  # B stays apart

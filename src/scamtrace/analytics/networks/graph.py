@@ -164,7 +164,7 @@ def communities(
 
 def merge_loose(membership: np.ndarray, ends: np.ndarray, weight: np.ndarray,
                 max_conductance: float, rounds: int = 10) -> np.ndarray:
-    """Merge loose communities into the neighbour they send most weight to, until none
+    """Merge loose communities into the neighbour they are most tied to, until none
     sends more than ``max_conductance`` of its edge weight outside.
 
     Modularity at the standard resolution cuts a gang along its weakest seams (the
@@ -172,6 +172,11 @@ def merge_loose(membership: np.ndarray, ends: np.ndarray, weight: np.ndarray,
     large share of its ties to the rest of its gang. Two gangs that only share a mule
     or two send a few percent of their weight to each other and stay apart. The share
     (conductance) is a ratio, so the rule holds whatever the size of gangs and worlds.
+    A loose community joins the neighbour with the strongest tie once the member that
+    carries most of each tie is left out (see :func:`_ties`): a mule two gangs share can
+    tie a fragment to the other gang more than the fragment's many weaker ties to its
+    own, but not once it is left out. Where every tie is one member's, the strongest
+    whole tie decides.
 
     Args:
         membership: a community number per vertex.
@@ -200,17 +205,44 @@ def merge_loose(membership: np.ndarray, ends: np.ndarray, weight: np.ndarray,
         loose = np.flatnonzero(share > max_conductance)
         if len(loose) == 0:
             break
-        # The strongest neighbour of each loose community (ties: the lowest number).
-        ties = between.tocoo()
-        is_loose = share[ties.row] > max_conductance
-        row, col, tie = ties.row[is_loose], ties.col[is_loose], ties.data[is_loose]
-        order = np.lexsort((col, -tie, row))
+        # The neighbour of each loose community with the strongest tie not carried by a
+        # single member (then the strongest tie, then the lowest number).
+        pair, tie, robust = _ties(labels, ends, weight, cross, k)
+        row, col = np.concatenate([pair // k, pair % k]), np.concatenate([pair % k, pair // k])
+        tie, robust = np.concatenate([tie, tie]), np.concatenate([robust, robust])
+        is_loose = share[row] > max_conductance
+        row, col, tie, robust = row[is_loose], col[is_loose], tie[is_loose], robust[is_loose]
+        order = np.lexsort((col, -tie, -robust, row))
         _, first = np.unique(row[order], return_index=True)
         source, target = row[order][first], col[order][first]
         joins = coo_matrix((np.ones(len(source)), (source, target)), shape=(k, k))
         _, merged = connected_components(joins, directed=False)
         labels = merged[labels]
     return labels.astype(np.int64)
+
+
+def _ties(labels: np.ndarray, ends: np.ndarray, weight: np.ndarray, cross: np.ndarray,
+          k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ties between communities: for every pair of communities joined by an edge
+    (numbered ``lo * k + hi``), the summed weight of the edges between them, and that
+    weight less the share of the one member (on either side) that carries most of it.
+
+    A fragment of a gang is tied to the rest of its gang through many members (the SIMs
+    of its SIM boxes, the nominees holding its SIMs, the mules paying its deeper layers);
+    a neighbouring gang is tied to it through the mule the two gangs share. The second
+    figure is what remains of a tie without that one member.
+    """
+    x, y, w = ends[cross, 0], ends[cross, 1], weight[cross]
+    a, b = labels[x], labels[y]
+    pair = np.minimum(a, b).astype(np.int64) * k + np.maximum(a, b)
+    per_node = pd.DataFrame({"pair": np.concatenate([pair, pair]),
+                             "node": np.concatenate([x, y]), "w": np.concatenate([w, w])})
+    largest = per_node.groupby(["pair", "node"], sort=False)["w"].sum().groupby(
+        level=0, sort=True).max()
+    total = pd.Series(w).groupby(pair, sort=True).sum().to_numpy(float)
+    rest = total - largest.to_numpy(float)
+    # A tie one member carries whole leaves nothing (not a rounding remainder).
+    return largest.index.to_numpy(np.int64), total, np.where(rest > 1e-9 * total, rest, 0.0)
 
 
 def _split_components(n: int, ends: np.ndarray, weight: np.ndarray, resolution: float,
