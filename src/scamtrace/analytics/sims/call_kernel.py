@@ -232,8 +232,9 @@ def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _distinct(keys: np.ndarray) -> np.ndarray:
-    # Sorted distinct values (a sort: np.unique hashes, many times slower here).
-    keys = np.sort(keys)
+    # Sorted distinct values (a sort: np.unique hashes, many times slower here); sorts
+    # ``keys`` in place.
+    keys.sort()
     return keys[_starts(keys)]
 
 
@@ -287,8 +288,9 @@ def _per_caller(n: int, window: FeatureWindow, a_w: np.ndarray, b_w: np.ndarray,
 def _repeats(keys: np.ndarray, width: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Keys caller * width + value, sorted: a run of k equal keys leaves k - 1 repeats.
     Returns per caller how many of its keys repeat (calls minus distinct values), and
-    the runs of the repeats: each run's caller and its length k - 1."""
-    keys = np.sort(keys)
+    the runs of the repeats: each run's caller and its length k - 1. Sorts ``keys`` in
+    place."""
+    keys.sort()
     repeated = keys[np.flatnonzero(keys[1:] == keys[:-1])]
     caller = repeated // width
     starts, lengths = _runs(repeated)
@@ -313,7 +315,8 @@ def _cell_stats(n: int, a_w: np.ndarray, c_w: np.ndarray, border: np.ndarray | N
         a_w, c_w = a_w[with_cell], c_w[with_cell]
     cells = int(c_w.max(initial=0)) + 1
     # The runs of the sorted keys (callers keep to few cells: fewer runs than repeats).
-    keys = np.sort(_packed(a_w, cells, c_w))
+    keys = _packed(a_w, cells, c_w)
+    keys.sort()
     starts, lengths = _runs(keys)
     caller = keys[starts] // cells
     del keys
