@@ -94,7 +94,7 @@ def register_call_features(engine: DuckDBEngine, tables: SimTables, window: Feat
     if handsets:
         fetch["i"] = "coalesce(imei_key, -1)"
     calls = engine.fetch_arrow(f"SELECT {', '.join(f'{e} AS {c}' for c, e in fetch.items())} "
-                               f"FROM {tables.calls} WHERE {calls_span_sql(window)}").combine_chunks()
+                               f"FROM {tables.calls} WHERE {calls_span_sql(window)}")
     col = {name: _numpy(calls, name) for name in calls.column_names}
     a, b, t = col["a"], col["b"], col["t"]
     seconds = t // _US
