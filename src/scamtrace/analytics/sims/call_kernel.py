@@ -7,7 +7,8 @@ ids ``caller_id``, ``callee_id``, ``cell_key``, ``imei_key``, the time in micros
 and the duration: DuckDB evaluates no expression per call). numpy derives each call's
 clock hour and flags; one ``np.bincount`` over caller x flags counts calls, short,
 unanswered and night calls; hours and cells per caller come from sorted packed keys
-(caller x hour, caller x cell), where only the repeats of a key need looking at;
+(caller x hour, caller x cell), where only the repeats or the runs of a key need
+looking at;
 handsets from one handset id written per caller and the calls that differ from it;
 distinct and never-contacted callees from one sort of the unordered pairs, each with a
 direction bit (and, when every call time is a whole second and the bits fit, the second
