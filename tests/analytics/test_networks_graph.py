@@ -212,3 +212,33 @@ def test_a_fragment_rejoins_its_gang_and_not_the_gang_of_a_shared_mule():
     merged = merge_loose(np.repeat([0, 1, 2], 10), ends, weight, 0.05)
     assert len(set(merged[:20])) == 1  # F (9 / 99 outside) rejoins S
     assert len(set(merged[20:])) == 1 and merged[0] != merged[20]  # B stays apart
+
+
+def test_two_gangs_sharing_two_mules_stay_apart_and_their_fragments_rejoin():
+    # Gangs A and B, each cut along its seam: SIM side (A: 0-9, B: 20-29) and mule side
+    # (A: 10-19, B: 30-39), tied by four caller-to-mule edges (weight 6). Mules 10 and 11
+    # of A, borrowed by B, each pay three of B's mule accounts (money, weight 6 each):
+    # left out the larger of the two, the tie between the mule sides (6) still beats
+    # each mule side's tie to its own callers (4.5 without its largest member).
+    ends, weight = [], []
+    for base in (0, 10, 20, 30):
+        for i in range(10):
+            for j in range(i + 1, 10):
+                ends.append((base + i, base + j))
+                weight.append(1.0)
+    for sims, mules in ((0, 10), (20, 30)):
+        ends += [(sims + i, mules + i) for i in range(4)]
+        weight += [1.5] * 4
+    ends += [(10, 30), (10, 31), (10, 32), (11, 31), (11, 32), (11, 33)]
+    weight += [2.0] * 6
+    ends, weight = np.array(ends), np.array(weight)
+    membership = np.repeat([0, 1, 2, 3], 10)
+    is_sim = np.isin(np.arange(40) // 10, [0, 2])
+    merged = merge_loose(membership, ends, weight, 0.05, sims=is_sim, accounts=~is_sim)
+    # Each mule side joins its own callers (a tie through SIMs, not money), and the
+    # whole gang A (12 of 204 outside, all through mules 10 and 11) is not loose once
+    # the larger of the two is left out (6 of 204).
+    assert len(set(merged[:20])) == 1 and len(set(merged[20:])) == 1
+    assert merged[0] != merged[20]
+    # Without knowing SIMs from accounts the mule sides join each other: one network.
+    assert len(set(merge_loose(membership, ends, weight, 0.05))) == 1

@@ -131,6 +131,7 @@ def _leiden(n: int, ends: np.ndarray, weight: np.ndarray, node_weight: np.ndarra
 def communities(
     n: int, ends: np.ndarray, weight: np.ndarray, *, resolution: float = 1.0, seed: int = 7,
     min_split_nodes: int = 150, max_conductance: float | None = None,
+    sims: np.ndarray | None = None, accounts: np.ndarray | None = None,
 ) -> np.ndarray:
     """Leiden (modularity) communities of a graph given as edge arrays.
 
@@ -151,6 +152,8 @@ def communities(
         max_conductance: when given, communities sending more than this share of
             their edge weight to other communities are merged into the neighbour they
             are most tied to (see :func:`merge_loose`).
+        sims, accounts: which vertices are SIMs and which accounts (for
+            :func:`merge_loose`; optional).
 
     Returns:
         A community number per vertex; isolated vertices get their own numbers.
@@ -158,12 +161,14 @@ def communities(
     membership = _split_components(n, ends, weight, resolution, seed, min_split_nodes)
     if max_conductance is not None and len(ends):
         membership = merge_loose(membership, np.asarray(ends, dtype=np.int64).reshape(-1, 2),
-                                 np.asarray(weight, dtype=float), max_conductance)
+                                 np.asarray(weight, dtype=float), max_conductance,
+                                 sims=sims, accounts=accounts)
     return membership
 
 
 def merge_loose(membership: np.ndarray, ends: np.ndarray, weight: np.ndarray,
-                max_conductance: float, rounds: int = 10) -> np.ndarray:
+                max_conductance: float, rounds: int = 10, *, sims: np.ndarray | None = None,
+                accounts: np.ndarray | None = None) -> np.ndarray:
     """Merge loose communities into the neighbour they are most tied to, until none
     sends more than ``max_conductance`` of its edge weight outside.
 
@@ -178,41 +183,86 @@ def merge_loose(membership: np.ndarray, ends: np.ndarray, weight: np.ndarray,
     own, but not once it is left out. Where every tie is one member's, the strongest
     whole tie decides.
 
+    Knowing which vertices are SIMs and which accounts, two more rules follow from how
+    gangs share: they borrow each other's mule accounts (a borrowed mule is paid by
+    one gang's victims and pays another gang's deeper layers, or both gangs'), while a
+    gang's SIMs, handsets, nominees and links are its own.
+
+    * A community holding both SIMs and accounts (a whole operation: callers and the
+      mules their victims paid) counts its money ties (between two accounts) without
+      the member carrying most of each when it is judged loose; a fragment cut along a
+      gang's seam (callers from mules) holds one of the two and is judged by all its
+      ties. Mules shared with the neighbouring gangs then no longer make a whole gang
+      loose.
+    * A loose community joins first the neighbour with the strongest tie through
+      evidence other than money between two accounts (SIMs, handsets, identities,
+      links; again without its largest member), then as above: the mules two gangs
+      share tie them by money, a fragment to its own gang by its callers and SIM boxes.
+
     Args:
         membership: a community number per vertex.
         ends: (m, 2) vertex pairs.
         weight: edge weights.
         max_conductance: the largest outside share a community may keep.
         rounds: merge passes at most.
+        sims: which vertices are SIMs (with ``accounts``: the two rules above).
+        accounts: which vertices are accounts.
 
     Returns:
         The merged community numbers (0..k-1).
     """
     _, labels = np.unique(membership, return_inverse=True)
     labels = labels.ravel()
+    kinds = sims is not None and accounts is not None
+    if kinds:
+        with_edges = np.zeros(len(labels), dtype=bool)
+        with_edges[ends.ravel()] = True
+        sims, accounts = np.asarray(sims, dtype=bool), np.asarray(accounts, dtype=bool)
+        sims, accounts = sims & with_edges, accounts & with_edges
+        money = accounts[ends[:, 0]] & accounts[ends[:, 1]]
     for _ in range(rounds):
         k = int(labels.max()) + 1
         a, b = labels[ends[:, 0]], labels[ends[:, 1]]
         strength = np.bincount(a, weights=weight, minlength=k) + np.bincount(
             b, weights=weight, minlength=k)
         cross = a != b
-        between = coo_matrix((np.concatenate([weight[cross], weight[cross]]),
-                              (np.concatenate([a[cross], b[cross]]),
-                               np.concatenate([b[cross], a[cross]]))), shape=(k, k)).tocsr()
-        outside = np.asarray(between.sum(axis=1)).ravel()
+        outside = np.bincount(a[cross], weights=weight[cross], minlength=k) + np.bincount(
+            b[cross], weights=weight[cross], minlength=k)
+        if kinds:
+            # A whole operation (SIMs and accounts) counts its money ties without their
+            # largest member.
+            whole = (np.bincount(labels[sims], minlength=k) > 0) & (
+                np.bincount(labels[accounts], minlength=k) > 0)
+            own = cross & ~money
+            kept = np.zeros(k)
+            kept += np.bincount(a[own], weights=weight[own], minlength=k) + np.bincount(
+                b[own], weights=weight[own], minlength=k)
+            if (cross & money).any():
+                money_pair, _, money_robust = _ties(labels, ends, weight, cross & money, k)
+                kept += np.bincount(money_pair // k, weights=money_robust, minlength=k) + (
+                    np.bincount(money_pair % k, weights=money_robust, minlength=k))
+            outside = np.where(whole, kept, outside)
         with np.errstate(invalid="ignore", divide="ignore"):
             share = np.where(strength > 0, outside / np.where(strength > 0, strength, 1.0), 0.0)
         loose = np.flatnonzero(share > max_conductance)
         if len(loose) == 0:
             break
-        # The neighbour of each loose community with the strongest tie not carried by a
-        # single member (then the strongest tie, then the lowest number).
         pair, tie, robust = _ties(labels, ends, weight, cross, k)
+        # The neighbour of each loose community with the strongest tie through the
+        # gangs' own evidence (not money between accounts) not carried by a single
+        # member, then the strongest tie not carried by a single member, then the
+        # strongest tie, then the lowest number.
+        by_own = np.zeros(len(pair))
+        if kinds and own.any():
+            own_pair, _, own_robust = _ties(labels, ends, weight, own, k)
+            by_own[np.searchsorted(pair, own_pair)] = own_robust
         row, col = np.concatenate([pair // k, pair % k]), np.concatenate([pair % k, pair // k])
         tie, robust = np.concatenate([tie, tie]), np.concatenate([robust, robust])
+        by_own = np.concatenate([by_own, by_own])
         is_loose = share[row] > max_conductance
-        row, col, tie, robust = row[is_loose], col[is_loose], tie[is_loose], robust[is_loose]
-        order = np.lexsort((col, -tie, -robust, row))
+        row, col, tie, robust, by_own = (row[is_loose], col[is_loose], tie[is_loose],
+                                         robust[is_loose], by_own[is_loose])
+        order = np.lexsort((col, -tie, -robust, -by_own, row))
         _, first = np.unique(row[order], return_index=True)
         source, target = row[order][first], col[order][first]
         joins = coo_matrix((np.ones(len(source)), (source, target)), shape=(k, k))
@@ -344,6 +394,12 @@ def participation(ends: np.ndarray, weight: np.ndarray, membership: np.ndarray) 
     return 1.0 - concentration
 
 
+def _sims_and_accounts(graph: EntityGraph) -> dict[str, np.ndarray]:
+    kind = graph.nodes["kind"]
+    return {"sims": (kind == "sim").to_numpy(dtype=bool),
+            "accounts": (kind == "account").to_numpy(dtype=bool)}
+
+
 def _hub_pass(graph: EntityGraph, policy: HubPolicy, *, resolution: float, seed: int,
               min_split_nodes: int, max_conductance: float | None
               ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
@@ -359,7 +415,8 @@ def _hub_pass(graph: EntityGraph, policy: HubPolicy, *, resolution: float, seed:
     by_degree = (degree > policy.max_degree) & removable
     ends, weight = graph.restricted(~by_degree)
     first = communities(len(nodes), ends, weight, resolution=resolution, seed=seed,
-                        min_split_nodes=min_split_nodes, max_conductance=max_conductance)
+                        min_split_nodes=min_split_nodes, max_conductance=max_conductance,
+                        **_sims_and_accounts(graph))
     spread = participation(ends, weight, first)
     by_diversity = ((degree >= policy.min_degree_for_diversity)
                     & (spread > policy.max_participation) & removable & ~by_degree)
@@ -423,7 +480,8 @@ def communities_without(graph: EntityGraph, hubs: pd.DataFrame, *, resolution: f
         is_hub = np.asarray(pd.MultiIndex.from_frame(nodes[["kind", "id"]]).isin(hub_index))
     ends, weight = graph.restricted(~is_hub)
     membership = communities(len(nodes), ends, weight, resolution=resolution, seed=seed,
-                             min_split_nodes=min_split_nodes, max_conductance=max_conductance)
+                             min_split_nodes=min_split_nodes, max_conductance=max_conductance,
+                             **_sims_and_accounts(graph))
     strength = np.bincount(ends.ravel(), weights=np.repeat(weight, 2), minlength=len(nodes))
     rows = np.flatnonzero((strength > 0) & ~is_hub)
     out = nodes.iloc[rows].reset_index(drop=True)
@@ -463,7 +521,8 @@ def hubs_and_communities(graph: EntityGraph, policy: HubPolicy, *, resolution: f
     _, membership = np.unique(key, return_inverse=True)
     membership = membership.ravel().astype(np.int64)
     if max_conductance is not None and len(ends):
-        membership = merge_loose(membership, ends, weight, max_conductance)
+        membership = merge_loose(membership, ends, weight, max_conductance,
+                                 **_sims_and_accounts(graph))
     strength = np.bincount(ends.ravel(), weights=np.repeat(weight, 2), minlength=n)
     keep = np.flatnonzero((strength > 0) & ~is_hub)
     members = nodes.iloc[keep].reset_index(drop=True)
