@@ -223,24 +223,19 @@ def merge_loose(membership: np.ndarray, ends: np.ndarray, weight: np.ndarray,
     for _ in range(rounds):
         k = int(labels.max()) + 1
         a, b = labels[ends[:, 0]], labels[ends[:, 1]]
-        strength = np.bincount(a, weights=weight, minlength=k) + np.bincount(
-            b, weights=weight, minlength=k)
+        strength = _weight_at_ends(a, b, weight, k)
         cross = a != b
-        outside = np.bincount(a[cross], weights=weight[cross], minlength=k) + np.bincount(
-            b[cross], weights=weight[cross], minlength=k)
+        outside = _weight_at_ends(a[cross], b[cross], weight[cross], k)
         if kinds:
             # A whole operation (SIMs and accounts) counts its money ties without their
             # largest member.
             whole = (np.bincount(labels[sims], minlength=k) > 0) & (
                 np.bincount(labels[accounts], minlength=k) > 0)
             own = cross & ~money
-            kept = np.zeros(k)
-            kept += np.bincount(a[own], weights=weight[own], minlength=k) + np.bincount(
-                b[own], weights=weight[own], minlength=k)
+            kept = _weight_at_ends(a[own], b[own], weight[own], k)
             if (cross & money).any():
                 money_pair, _, money_robust = _ties(labels, ends, weight, cross & money, k)
-                kept += np.bincount(money_pair // k, weights=money_robust, minlength=k) + (
-                    np.bincount(money_pair % k, weights=money_robust, minlength=k))
+                kept += _weight_at_ends(money_pair // k, money_pair % k, money_robust, k)
             outside = np.where(whole, kept, outside)
         with np.errstate(invalid="ignore", divide="ignore"):
             share = np.where(strength > 0, outside / np.where(strength > 0, strength, 1.0), 0.0)
@@ -269,6 +264,13 @@ def merge_loose(membership: np.ndarray, ends: np.ndarray, weight: np.ndarray,
         _, merged = connected_components(joins, directed=False)
         labels = merged[labels]
     return labels.astype(np.int64)
+
+
+def _weight_at_ends(a: np.ndarray, b: np.ndarray, weight: np.ndarray, k: int) -> np.ndarray:
+    # The weight of edges (a, b) summed onto both ends' communities (0..k-1), as floats
+    # (bincount of no edges gives integers).
+    total = np.bincount(a, weights=weight, minlength=k) + np.bincount(b, weights=weight, minlength=k)
+    return total.astype(float, copy=False)
 
 
 def _ties(labels: np.ndarray, ends: np.ndarray, weight: np.ndarray, cross: np.ndarray,
