@@ -52,6 +52,19 @@ def test_an_official_host_under_a_brand_domain_still_protects_its_name():
     assert judge_url("https://shope.ee/9abc").verdict == "benign"  # Shopee's own shortener
 
 
+def test_short_domains_and_a_dotbrand_tld_of_a_bank_are_its_own():
+    # kbank.co and link.scb carry KBank's and SCB's real notices in the Thai SMS set
+    # (with the banks' call-centre numbers); .scb is SCB's own top-level domain
+    for url, brand in [("https://kbank.co/2Vgkw2a", "KBank"), ("http://link.scb/3pL4qeK", "SCB"),
+                       ("https://www.scb/th", "SCB")]:
+        verdict = judge_url(url)
+        assert (verdict.verdict, verdict.brand) == ("benign", brand), verdict.reasons
+    # the brand's TLD does not make its second-level name a brand name elsewhere
+    assert judge_url("https://link.com/x").brand is None
+    assert judge_url("http://scb.link/x").verdict == "phishing"
+    assert judge_url("https://kbank.co.verify-th.top/").brand == "KBank"
+
+
 def test_a_short_brand_name_with_one_wrong_letter_is_still_a_typosquat():
     verdict = judge_url("http://kbamk.com/login")
     assert verdict.brand == "KBank" and verdict.verdict == "phishing"

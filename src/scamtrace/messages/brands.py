@@ -36,6 +36,8 @@ class Brand:
         keywords: lower-case words that name it in hosts.
         token_only: keywords that are ordinary words and count only as a whole token.
         official: registered domains the brand really uses.
+        official_tlds: top-level domains the brand owns outright (a dotBrand TLD such
+            as SCB's ``.scb``): every host under them is the brand's.
     """
 
     name: str
@@ -43,6 +45,7 @@ class Brand:
     keywords: tuple[str, ...]
     token_only: frozenset[str]
     official: frozenset[str]
+    official_tlds: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,8 @@ def protected_brands() -> tuple[Brand, ...]:
     text = resources.files("scamtrace.messages").joinpath("data/brands.json").read_text("utf-8")
     return tuple(
         Brand(entry["name"], entry["sector"], tuple(k.lower() for k in entry["keywords"]),
-              frozenset(entry.get("token_only", ())), frozenset(entry["official"]))
+              frozenset(entry.get("token_only", ())), frozenset(entry["official"]),
+              frozenset(entry.get("official_tlds", ())))
         for entry in json.loads(text)["brands"]
     )
 
@@ -74,12 +78,36 @@ def _official_index() -> dict[str, Brand]:
     return {domain: brand for brand in protected_brands() for domain in brand.official}
 
 
+@lru_cache(maxsize=1)
+def _official_tld_index() -> dict[str, Brand]:
+    return {tld: brand for brand in protected_brands() for tld in brand.official_tlds}
+
+
 def official_brand(registered_domain: str | None, host: str) -> Brand | None:
-    """The brand whose official domain this host belongs to, if any."""
+    """The brand whose official domain (or own top-level domain) this host belongs to.
+
+    Args:
+        registered_domain: the host's registered domain (public-suffix aware), or None.
+        host: the canonical ASCII host.
+
+    Returns:
+        The brand, or None.
+
+    Examples:
+        >>> official_brand("kbank.co.th", "www.kbank.co.th").name
+        'KBank'
+        >>> official_brand("link.scb", "link.scb").name
+        'SCB'
+        >>> official_brand("kbank-verify.top", "kbank-verify.top") is None
+        True
+    """
     index = _official_index()
     if host in index:
         return index[host]
-    return index.get(registered_domain or "")
+    found = index.get(registered_domain or "")
+    if found is None and "." in host:
+        found = _official_tld_index().get(host.rsplit(".", 1)[1])
+    return found
 
 
 # Digit and letter swaps that typosquats use to look like the real name.
