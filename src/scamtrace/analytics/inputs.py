@@ -129,15 +129,15 @@ def load_transactions(
         if column not in available:
             raise InvalidDataFile(f"{label}: no column {column!r} to keep")
     ts_type = available[chosen["ts"]]
-    ts_kind, ts_sql = _ts_expression(engine, _quote(chosen["ts"]), ts_type)
+    ts_kind, ts_sql = _ts_expression(engine, quote_identifier(chosen["ts"]), ts_type)
     ids_differ = str(available[chosen["src"]]) != str(available[chosen["dst"]])
     account = "CAST({} AS VARCHAR)" if ids_differ else "{}"
-    kept = "".join(f", {_quote(c)}" for c in keep_columns if c not in ROLES[:4] + ("tx_id",))
+    kept = "".join(f", {quote_identifier(c)}" for c in keep_columns if c not in ROLES[:4] + ("tx_id",))
     select = f"""
-        SELECT {_quote(chosen["id"] or _ROW_NUMBER)} AS tx_id,
-               {account.format(_quote(chosen["src"]))} AS src,
-               {account.format(_quote(chosen["dst"]))} AS dst,
-               TRY_CAST({_quote(chosen["amount"])} AS DOUBLE) AS amount,
+        SELECT {quote_identifier(chosen["id"] or _ROW_NUMBER)} AS tx_id,
+               {account.format(quote_identifier(chosen["src"]))} AS src,
+               {account.format(quote_identifier(chosen["dst"]))} AS dst,
+               TRY_CAST({quote_identifier(chosen["amount"])} AS DOUBLE) AS amount,
                {ts_sql} AS ts{kept}
         FROM {raw}"""
     engine.run(Pipeline().add(name, select))
@@ -230,5 +230,11 @@ def _with_row_numbers(source: Any) -> pa.Table:
     return table.append_column(_ROW_NUMBER, pa.array(np.arange(table.num_rows, dtype=np.int64)))
 
 
-def _quote(column: str) -> str:
+def quote_identifier(column: str) -> str:
+    """A column name as a quoted SQL identifier (embedded quotes doubled).
+
+    Examples:
+        >>> print(quote_identifier('my "ts" column'))
+        "my ""ts"" column"
+    """
     return '"' + column.replace('"', '""') + '"'

@@ -14,6 +14,7 @@ from typing import Any
 import pyarrow as pa
 
 from scamtrace.analytics.engine import Engine
+from scamtrace.analytics.inputs import quote_identifier
 from scamtrace.analytics.pipeline import Pipeline
 from scamtrace.analytics.sims.features import SimTables
 from scamtrace.errors import InvalidDataFile
@@ -105,7 +106,7 @@ def load_sim_table(engine: Engine, table: str, source: Any, renames: dict[str, s
                 continue
             raise InvalidDataFile(f"{label}: no column {column!r} for {role!r}; name it with "
                                   f"--map (columns are {', '.join(available)})")
-        selects[role] = _normalised(engine, _quote(column), available[column], role)
+        selects[role] = _normalised(engine, quote_identifier(column), available[column], role)
     columns = ", ".join(f"{expr} AS {role}" for role, expr in selects.items())
     numbers = f"{table}_numbers"
     if table != "calls" or not keys:
@@ -193,9 +194,5 @@ def _load_flagged(engine: Engine, raw: str, available: dict, label: str) -> str:
         raise InvalidDataFile(f"{label}: no account column (account or account_id)")
     where = " WHERE CAST(flagged AS BOOLEAN)" if "flagged" in available else ""
     engine.run(Pipeline().add(
-        "flagged_accounts", f"SELECT DISTINCT CAST({_quote(column)} AS VARCHAR) AS account FROM {raw}{where}"))
+        "flagged_accounts", f"SELECT DISTINCT CAST({quote_identifier(column)} AS VARCHAR) AS account FROM {raw}{where}"))
     return "flagged_accounts"
-
-
-def _quote(column: str) -> str:
-    return '"' + column.replace('"', '""') + '"'
