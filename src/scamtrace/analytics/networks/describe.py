@@ -1,8 +1,8 @@
 """Turn communities into networks an investigator can act on: roles, losses, evidence.
 
 Each network gets an id by rank (most victims, then most money), each member a role
-(caller_sim, sms_sim, mule_l1, mule_l2+, cashout, identity, device, url, domain,
-line_id, and the victims aside with role ``victim``), a score, and the evidence edges
+(caller_sim, sms_sim, mule_l1, mule_l2+, cashout, organiser, identity, device, url,
+domain, line_id, and the victims aside with role ``victim``), a score, and the evidence edges
 that tie it to the rest of its network.
 """
 
@@ -17,8 +17,8 @@ MEMBER_COLUMNS = ("network_id", "kind", "id", "role", "score", "evidence")
 #: A scam type is listed for a network when at least this share of its SIMs' typed
 #: messages carry it (the classifier mistypes about one message in ten).
 MIN_SCAM_TYPE_SHARE = 0.1
-_ROLE_ORDER = ("caller_sim", "sms_sim", "mule_l1", "mule_l2+", "cashout", "identity",
-               "device", "url", "domain", "line_id", "victim")
+_ROLE_ORDER = ("caller_sim", "sms_sim", "mule_l1", "mule_l2+", "cashout", "organiser",
+               "identity", "device", "url", "domain", "line_id", "victim")
 
 
 def member_roles(result: NetworkResult) -> pd.Series:
@@ -26,6 +26,11 @@ def member_roles(result: NetworkResult) -> pd.Series:
     members = result.members
     roles = members["kind"].map({"person": "identity", "device": "device", "url": "url",
                                  "domain": "domain", "line_id": "line_id"})
+    # A person whose own phone called the identities behind SIMs and accounts recruits
+    # them (also when the person holds a named SIM or account too).
+    ev = result.evidence
+    organisers = set(ev.loc[ev["evidence"] == "organiser_called", "a_id"].astype(str))
+    roles[(members["kind"] == "person") & members["id"].astype(str).isin(organisers)] = "organiser"
     sims = result.sim_scores.set_index("msisdn")
     is_sim = members["kind"] == "sim"
     texts = members.loc[is_sim, "id"].map(sims["sms_sent"]).fillna(0)

@@ -12,6 +12,10 @@ record, for the investigator to open). Inputs, by name:
 * ``victim_tx`` (tx_id VARCHAR): reported victim transfers;
 * ``trail``: the traced transfers (seed_id, hop, tx_id, src, dst, amount_traced);
 * ``text_edges``: edges found in message and report texts (same columns as here).
+
+The identities that evidence names (holders of the named SIMs, owners of the named
+accounts) lead to one more kind of edge: the person who phones them, the organiser who
+recruits nominees and rents accounts (:func:`organiser_edges_pipeline`).
 """
 
 from __future__ import annotations
@@ -20,6 +24,18 @@ from scamtrace.analytics.dialects import Dialect
 from scamtrace.analytics.pipeline import Pipeline
 
 EDGE_COLUMNS = ("a_kind", "a_id", "b_kind", "b_id", "evidence", "n", "first_ts", "last_ts", "ref")
+
+#: An organiser's own phone called at least this many distinct people whom evidence
+#: names as identities behind SIMs or accounts. Two is too few: on small worlds (seeds
+#: 61 and 71) some 25 ordinary people per world with under 50 callees phoned two named
+#: people (relatives and friends of a renter or a nominee), and none phoned three; the
+#: gangs' bosses phoned 3 to 8 (9 and 6 of the 10 per world).
+MIN_ORGANISER_IDENTITIES = 3
+#: ... and those identities are at least this share of the distinct numbers the phone
+#: called. Couriers, sales staff and call-centre agents phone hundreds or thousands of
+#: strangers and reach named people at about the population's rate: 0.1% to 1.3% of
+#: their callees on small seeds 61 and 71, against 15% to 37% for the bosses over 3.
+MIN_ORGANISER_SHARE = 0.05
 
 
 def victims_sql() -> str:
@@ -144,9 +160,58 @@ WHERE u.imei IN (SELECT DISTINCT s.imei FROM ({seen}) s
 GROUP BY u.msisdn, u.imei"""
 
 
+def organiser_edges_pipeline(dialect: Dialect, p: Pipeline, min_identities: int,
+                             min_share: float) -> None:
+    """Person -> person ``organiser_called``: a person whose own phone called several of
+    the identities that evidence names (``owner_edges``).
+
+    Gangs' organisers phone the people who lend them identities and accounts: the
+    nominees holding their SIMs and deeper accounts, the renters of their layer-1
+    accounts. A phone counts as the person's own when it is not a suspect SIM and is not
+    registered on someone else's identity (``registration`` = 'nominee', when the SIMs
+    table says so); the callee's phone likewise (a victim calling back a mule SIM does
+    not phone its nominee). The caller is an organiser when the named people called are
+    at least ``min_identities`` and at least ``min_share`` of the distinct numbers the
+    person's phones called; each named person called gets an edge, n being the calls.
+
+    Steps added to ``p``: own_phones, identity_calls, organisers, organiser_edges.
+    """
+    at = dialect.epoch_seconds("c.ts")
+    p.add("own_phones", """
+SELECT msisdn, person_id FROM sims
+WHERE person_id IS NOT NULL AND coalesce(registration, 'named') <> 'nominee'
+  AND msisdn NOT IN (SELECT msisdn FROM suspect_sims)""", persist=True)
+    p.add("identity_calls", f"""
+SELECT o.person_id AS organiser, d.person_id AS person, count(*) AS n,
+       min({at}) AS first_ts, max({at}) AS last_ts, min(c.caller || ' -> ' || c.callee) AS ref
+FROM calls c
+JOIN (SELECT f.msisdn, f.person_id FROM own_phones f
+      WHERE f.person_id IN (SELECT b_id FROM owner_edges)) d ON d.msisdn = c.callee
+JOIN own_phones o ON o.msisdn = c.caller
+WHERE o.person_id <> d.person_id
+GROUP BY o.person_id, d.person_id""", persist=True)
+    p.add("organisers", f"""
+SELECT k.organiser FROM (
+  SELECT organiser, count(*) AS identities FROM identity_calls GROUP BY organiser
+  HAVING count(*) >= {int(min_identities)}) k
+JOIN (
+  SELECT o.person_id AS organiser, count(DISTINCT c.callee) AS numbers
+  FROM calls c JOIN own_phones o ON o.msisdn = c.caller
+  WHERE o.person_id IN (SELECT organiser FROM identity_calls GROUP BY organiser
+                        HAVING count(*) >= {int(min_identities)})
+  GROUP BY o.person_id) r ON r.organiser = k.organiser
+WHERE k.identities >= {float(min_share)} * r.numbers""")
+    p.add("organiser_edges", """
+SELECT 'person' AS a_kind, i.organiser AS a_id, 'person' AS b_kind, i.person AS b_id,
+       'organiser_called' AS evidence, i.n, i.first_ts, i.last_ts, i.ref
+FROM identity_calls i JOIN organisers k ON k.organiser = i.organiser""")
+
+
 def evidence_pipeline(dialect: Dialect, *, horizon_s: int, with_sms: bool, with_trail: bool,
                       with_devices: bool, with_text: bool, min_traced_amount: float = 3000.0,
-                      max_feeder_senders: int = 30) -> Pipeline:
+                      max_feeder_senders: int = 30,
+                      min_organiser_identities: int = MIN_ORGANISER_IDENTITIES,
+                      min_organiser_share: float = MIN_ORGANISER_SHARE) -> Pipeline:
     """All evidence edges, one row per (pair, evidence kind), as the step ``evidence``.
 
     Args:
@@ -155,6 +220,8 @@ def evidence_pipeline(dialect: Dialect, *, horizon_s: int, with_sms: bool, with_
         with_sms, with_trail, with_devices, with_text: which optional inputs exist.
         min_traced_amount: see :func:`traced_money_edges_sql`.
         max_feeder_senders: see :func:`feeder_edges_sql`.
+        min_organiser_identities, min_organiser_share: see
+            :func:`organiser_edges_pipeline`.
 
     Returns:
         The pipeline.
@@ -173,8 +240,10 @@ def evidence_pipeline(dialect: Dialect, *, horizon_s: int, with_sms: bool, with_
         core.append(f"SELECT {columns} FROM text_edges")
     p.add("core_edges", " UNION ALL ".join(core), persist=True)
     p.add("core_entities", core_entities_sql(), persist=True)
-    p.add("owner_edges", owner_edges_sql())
+    p.add("owner_edges", owner_edges_sql(), persist=True)
+    organiser_edges_pipeline(dialect, p, min_organiser_identities, min_organiser_share)
     p.add("device_edges", device_edges_sql(dialect, with_devices))
-    p.add("evidence", f"SELECT {columns} FROM core_edges UNION ALL SELECT {columns} FROM "
-                      f"owner_edges UNION ALL SELECT {columns} FROM device_edges")
+    p.add("evidence", " UNION ALL ".join(
+        f"SELECT {columns} FROM {step}"
+        for step in ("core_edges", "owner_edges", "device_edges", "organiser_edges")))
     return p

@@ -19,6 +19,7 @@ EVIDENCE_WEIGHTS: dict[str, float] = {
     "paid_deeper_mule": 1.0,
     "registered_to": 1.0,
     "owned_by": 1.0,
+    "organiser_called": 1.0,
     "used_device": 1.0,
     "sms_carried": 1.0,
     "hosted_on": 1.0,
