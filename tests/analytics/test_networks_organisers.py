@@ -1,7 +1,8 @@
 """Organisers: people whose own phone calls the identities behind a network's SIMs and
 accounts, on hand-made call records with known answers (and the people who must not be
-named: a friend of one nominee, a relative calling two, a call-centre agent, a phone
-registered on someone else's identity, victims calling mule SIMs back)."""
+named: a friend of one nominee, a relative calling two, a neighbour calling three who are
+not tied to one another, a call-centre agent, a phone registered on someone else's
+identity, victims calling mule SIMs back)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from scamtrace.analytics.networks.describe import describe_networks
 from scamtrace.analytics.networks.discover import NetworkResult
 from scamtrace.analytics.networks.evidence_sql import (
     EDGE_COLUMNS,
+    MAX_TIE_DEGREE,
     MIN_ORGANISER_IDENTITIES,
     MIN_ORGANISER_SHARE,
     evidence_pipeline,
@@ -25,9 +27,12 @@ def _at(hours: float) -> pd.Timestamp:
 
 
 def _world(engine) -> None:
-    """Two mule SIMs (S1, S2 on nominees nom1, nom2) called victims va, vb, vc, who paid
-    the rented accounts L1, L2, L3 of ren1, ren2, ren3. Everyone else's phone is P_<name>."""
-    victims = {"va": ("S1", "L1"), "vb": ("S2", "L2"), "vc": ("S1", "L3")}
+    """Two mule SIMs (S1, S2 on nominees nom1, nom2) called victims va, vb, vc, vd, who
+    paid the rented accounts L1, L2, L3, L4 of ren1 to ren4. Everyone else's phone is
+    P_<name>. Tied identities: nom1 with ren1, ren3, ren4 (S1 called their victims), the
+    renters ren1, ren3, ren4 with one another (through S1, which has three links), nom2
+    with ren2."""
+    victims = {"va": ("S1", "L1"), "vb": ("S2", "L2"), "vc": ("S1", "L3"), "vd": ("S1", "L4")}
     tx, calls = [], []
     for k, (victim, (sim, account)) in enumerate(victims.items()):
         calls.append((_at(9 + k), sim, f"P_{victim}", 300))
@@ -40,6 +45,12 @@ def _world(engine) -> None:
     for h, callee in enumerate(["P_nom1", "P_nom1", "P_nom2", "P_ren1", "P_ren2",
                                 "P_f1", "P_f2", "P_f3", "P_f1"]):
         call(20 + h, "P_boss", callee)
+    # A herder of renters: three renters of accounts that S1's victims paid.
+    for h, callee in enumerate(["P_ren1", "P_ren3", "P_ren4", "P_x5"]):
+        call(25 + h, "P_herder", callee)
+    # A neighbour calls three named people (3 of 5 numbers): nom2 is tied to neither.
+    for h, callee in enumerate(["P_nom2", "P_ren1", "P_ren3", "P_x3", "P_x4"]):
+        call(35 + h, "P_neighbour", callee)
     # A friend of one nominee, and a relative of a nominee who also knows a renter.
     call(30, "P_friend", "P_nom1")
     call(31, "P_friend", "P_x1")
@@ -63,22 +74,24 @@ def _world(engine) -> None:
     engine.register(pd.DataFrame(calls, columns=["ts", "caller", "callee", "duration_s"]).assign(
         cell_id="c", imei=None), "calls")
     engine.register(pd.DataFrame({"ts": [DAY], "sender": ["S9"], "recipient": ["P_va"]}), "sms")
-    people = ["va", "vb", "vc", "nom1", "nom2", "ren1", "ren2", "ren3", "boss", "friend",
-              "rel", "agent", "f1", "f2", "f3", "x1", "x2"] + [f"c{i}" for i in range(80)]
+    people = ["va", "vb", "vc", "vd", "nom1", "nom2", "ren1", "ren2", "ren3", "ren4", "boss",
+              "herder", "neighbour", "friend", "rel", "agent", "f1", "f2", "f3"]
+    people += [f"x{i}" for i in range(1, 6)] + [f"c{i}" for i in range(80)]
     sims = [(f"P_{p}", p, "named") for p in people]
     sims += [("S1", "nom1", "nominee"), ("S2", "nom2", "nominee"), ("S3", "nom1", "nominee"),
              ("P_lent", "f2", "nominee")]
     engine.register(pd.DataFrame(sims, columns=["msisdn", "person_id", "registration"]).assign(
         activated_at=DAY), "sims")
-    accounts = [(f"A_{v}", v) for v in victims] + [("L1", "ren1"), ("L2", "ren2"), ("L3", "ren3")]
+    accounts = [(f"A_{v}", v) for v in victims]
+    accounts += [("L1", "ren1"), ("L2", "ren2"), ("L3", "ren3"), ("L4", "ren4")]
     engine.register(pd.DataFrame(accounts, columns=["account_id", "person_id"]).assign(
         kind="personal"), "accounts")
     engine.register(pd.DataFrame({"msisdn": ["S1", "S2", "S3"]}), "suspect_sims")
-    engine.register(pd.DataFrame({"tx_id": ["1", "2", "3"]}), "victim_tx")
+    engine.register(pd.DataFrame({"tx_id": ["1", "2", "3", "4"]}), "victim_tx")
     engine.register(pd.DataFrame({
-        "seed_id": [1, 2, 3], "hop": [1, 1, 1], "tx_id": [1, 2, 3],
-        "src": ["A_va", "A_vb", "A_vc"], "dst": ["L1", "L2", "L3"],
-        "amount_traced": [20000.0] * 3}), "trail")
+        "seed_id": [1, 2, 3, 4], "hop": [1, 1, 1, 1], "tx_id": [1, 2, 3, 4],
+        "src": ["A_va", "A_vb", "A_vc", "A_vd"], "dst": ["L1", "L2", "L3", "L4"],
+        "amount_traced": [20000.0] * 4}), "trail")
     engine.register(pd.DataFrame(columns=list(EDGE_COLUMNS)).astype(
         {"n": "int64", "first_ts": "Int64", "last_ts": "Int64"}).astype(
         {c: str for c in ("a_kind", "a_id", "b_kind", "b_id", "evidence", "ref")}), "text_edges")
@@ -92,13 +105,20 @@ def _evidence(engine, **thresholds) -> pd.DataFrame:
     return engine.fetch_pandas("evidence")
 
 
+def _organisers(ev: pd.DataFrame) -> set[str]:
+    return set(ev.loc[ev["evidence"] == "organiser_called", "a_id"])
+
+
 def test_the_boss_who_phones_nominees_and_renters_is_an_organiser(engine):
     ev = _evidence(engine)
     named = ev[ev["evidence"].isin(["registered_to", "owned_by"])]
-    assert sorted(named["b_id"]) == ["nom1", "nom1", "nom2", "ren1", "ren2", "ren3"]
-    org = ev[ev["evidence"] == "organiser_called"]
+    assert sorted(named["b_id"]) == ["nom1", "nom1", "nom2", "ren1", "ren2", "ren3", "ren4"]
+    # The boss and the herder only: not the friend (one identity), the relative (two),
+    # the neighbour (three, but nom2 is tied to neither renter), the agent (3 of 83
+    # numbers), the phone on f2's id card, the victim calling back, the mule SIM S1.
+    assert _organisers(ev) == {"boss", "herder"}
+    org = ev[(ev["evidence"] == "organiser_called") & (ev["a_id"] == "boss")]
     edges = {(r.a_kind, r.a_id, r.b_kind, r.b_id): r.n for r in org.itertuples()}
-    # Only the boss: his friends are not named, and nobody else qualifies.
     assert edges == {("person", "boss", "person", "nom1"): 2,
                      ("person", "boss", "person", "nom2"): 1,
                      ("person", "boss", "person", "ren1"): 1,
@@ -108,25 +128,30 @@ def test_the_boss_who_phones_nominees_and_renters_is_an_organiser(engine):
     assert first["first_ts"] == int(_at(20).timestamp())
     assert first["last_ts"] == int(_at(21).timestamp())
     engine.execute(weighted_evidence_sql("evidence"), "weighted")
-    w = engine.fetch_pandas("SELECT b_id, weight FROM weighted WHERE evidence = 'organiser_called'")
+    w = engine.fetch_pandas("SELECT b_id, weight FROM weighted "
+                            "WHERE evidence = 'organiser_called' AND a_id = 'boss'")
     weights = dict(zip(w["b_id"], w["weight"].round(4), strict=True))
-    assert weights == {"nom1": round(1 + 0.6931471805599453, 4), "nom2": 1.0, "ren1": 1.0,
-                       "ren2": 1.0}
+    # Base 0.5 (a call shows acquaintance, not a role), times 1 + ln(calls).
+    assert weights == {"nom1": round(0.5 * (1 + 0.6931471805599453), 4), "nom2": 0.5,
+                       "ren1": 0.5, "ren2": 0.5}
 
 
 def test_thresholds_decide_who_is_an_organiser(engine):
-    assert (MIN_ORGANISER_IDENTITIES, MIN_ORGANISER_SHARE) == (3, 0.05)
-    # With two identities enough, the relative (nom2 and ren3, 2 of 3 numbers) counts;
-    # with a share of 1/83 enough, the agent (3 identities of 83 numbers) counts too.
+    assert (MIN_ORGANISER_IDENTITIES, MIN_ORGANISER_SHARE, MAX_TIE_DEGREE) == (3, 0.05, 60)
+    # Two tied identities enough and a share of 1/83: the neighbour (ren1, ren3) and the
+    # agent (nom1, ren3 of 83 numbers) count; the relative's two (nom2, ren3) are not tied.
     ev = _evidence(engine, min_organiser_identities=2, min_organiser_share=0.01)
-    organisers = set(ev.loc[ev["evidence"] == "organiser_called", "a_id"])
-    assert organisers == {"boss", "rel", "agent"}
+    assert _organisers(ev) == {"boss", "herder", "neighbour", "agent"}
+
+
+def test_a_busy_neighbour_ties_nothing(engine):
+    # S1 has three links: with at most two allowed, the herder's renters are not tied.
+    assert _organisers(_evidence(engine, max_tie_degree=2)) == {"boss"}
 
 
 def test_a_share_too_small_leaves_the_boss_out(engine):
-    # The boss's four identities are 4 of his 7 numbers: a share of 0.6 is more than that.
-    ev = _evidence(engine, min_organiser_share=0.6)
-    assert not (ev["evidence"] == "organiser_called").any()
+    # The boss's four identities are 4 of his 7 numbers, the herder's 3 of 4.
+    assert _organisers(_evidence(engine, min_organiser_share=0.6)) == {"herder"}
 
 
 def test_organisers_get_their_own_role():

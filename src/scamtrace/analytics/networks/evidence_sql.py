@@ -36,6 +36,14 @@ MIN_ORGANISER_IDENTITIES = 3
 #: strangers and reach named people at about the population's rate: 0.1% to 1.3% of
 #: their callees on small seeds 61 and 71, against 15% to 37% for the bosses over 3.
 MIN_ORGANISER_SHARE = 0.05
+#: Two identities are tied when their SIMs or accounts share an evidence edge or a
+#: neighbour; a neighbour with more links than this (the hub limit of
+#: :class:`~scamtrace.analytics.networks.graph.HubPolicy`: a bank's cash account, an
+#: exchange) ties nothing. On fresh small seed 127 three ordinary people (of border
+#: provinces, where nominees are recruited) each called three named people of two or
+#: three gangs, none tied to another; the 28 bosses found on seeds 61, 71 and 127 called
+#: 3 to 8, all tied but one (61: two of three tied).
+MAX_TIE_DEGREE = 60
 
 
 def victims_sql() -> str:
@@ -161,9 +169,9 @@ GROUP BY u.msisdn, u.imei"""
 
 
 def organiser_edges_pipeline(dialect: Dialect, p: Pipeline, min_identities: int,
-                             min_share: float) -> None:
+                             min_share: float, max_tie_degree: int) -> None:
     """Person -> person ``organiser_called``: a person whose own phone called several of
-    the identities that evidence names (``owner_edges``).
+    the identities that evidence names (``owner_edges``), tied to one another.
 
     Gangs' organisers phone the people who lend them identities and accounts: the
     nominees holding their SIMs and deeper accounts, the renters of their layer-1
@@ -171,10 +179,14 @@ def organiser_edges_pipeline(dialect: Dialect, p: Pipeline, min_identities: int,
     registered on someone else's identity (``registration`` = 'nominee', when the SIMs
     table says so); the callee's phone likewise (a victim calling back a mule SIM does
     not phone its nominee). The caller is an organiser when the named people called are
-    at least ``min_identities`` and at least ``min_share`` of the distinct numbers the
-    person's phones called; each named person called gets an edge, n being the calls.
+    at least ``min_share`` of the distinct numbers the person's phones called, and at
+    least ``min_identities`` of them are each tied to another one called: one's SIMs or
+    accounts share an evidence edge (``core_edges``, ``device_edges``) or a neighbour
+    with the other's, a neighbour with more than ``max_tie_degree`` links not counting.
+    Each named person the organiser called gets an edge, n being the calls.
 
-    Steps added to ``p``: own_phones, identity_calls, organisers, organiser_edges.
+    Steps added to ``p``: own_phones, identity_calls, organiser_candidates,
+    identity_links, identity_reach, organisers, organiser_edges.
     """
     at = dialect.epoch_seconds("c.ts")
     p.add("own_phones", """
@@ -190,28 +202,55 @@ JOIN (SELECT f.msisdn, f.person_id FROM own_phones f
 JOIN own_phones o ON o.msisdn = c.caller
 WHERE o.person_id <> d.person_id
 GROUP BY o.person_id, d.person_id""", persist=True)
+    p.add("organiser_candidates", f"""
+SELECT i.* FROM identity_calls i JOIN (
+  SELECT k.organiser FROM (
+    SELECT organiser, count(*) AS identities FROM identity_calls GROUP BY organiser
+    HAVING count(*) >= {int(min_identities)}) k
+  JOIN (
+    SELECT o.person_id AS organiser, count(DISTINCT c.callee) AS numbers
+    FROM calls c JOIN own_phones o ON o.msisdn = c.caller
+    WHERE o.person_id IN (SELECT organiser FROM identity_calls GROUP BY organiser
+                          HAVING count(*) >= {int(min_identities)})
+    GROUP BY o.person_id) r ON r.organiser = k.organiser
+  WHERE k.identities >= {float(min_share)} * r.numbers) q ON q.organiser = i.organiser""",
+          persist=True)
+    links = " UNION ALL ".join(
+        f"SELECT a_kind AS kind, a_id AS id, b_kind AS nkind, b_id AS nid FROM {t} "
+        f"UNION ALL SELECT b_kind, b_id, a_kind, a_id FROM {t}"
+        for t in ("core_edges", "device_edges"))
+    p.add("identity_links", f"""
+SELECT DISTINCT l.kind, l.id, l.nkind, l.nid FROM ({links}) l
+JOIN (SELECT kind, id FROM (SELECT DISTINCT kind, id, nkind, nid FROM ({links}) u) d
+      GROUP BY kind, id HAVING count(*) <= {int(max_tie_degree)}) k
+  ON k.kind = l.nkind AND k.id = l.nid""")
+    p.add("identity_reach", """
+SELECT o.b_id AS person, o.a_kind AS kind, o.a_id AS id FROM owner_edges o
+WHERE o.b_id IN (SELECT person FROM organiser_candidates)
+UNION
+SELECT o.b_id, l.nkind, l.nid FROM owner_edges o
+JOIN identity_links l ON l.kind = o.a_kind AND l.id = o.a_id
+WHERE o.b_id IN (SELECT person FROM organiser_candidates)""", persist=True)
     p.add("organisers", f"""
-SELECT k.organiser FROM (
-  SELECT organiser, count(*) AS identities FROM identity_calls GROUP BY organiser
-  HAVING count(*) >= {int(min_identities)}) k
-JOIN (
-  SELECT o.person_id AS organiser, count(DISTINCT c.callee) AS numbers
-  FROM calls c JOIN own_phones o ON o.msisdn = c.caller
-  WHERE o.person_id IN (SELECT organiser FROM identity_calls GROUP BY organiser
-                        HAVING count(*) >= {int(min_identities)})
-  GROUP BY o.person_id) r ON r.organiser = k.organiser
-WHERE k.identities >= {float(min_share)} * r.numbers""")
+SELECT organiser FROM (
+  SELECT DISTINCT c1.organiser, c1.person
+  FROM organiser_candidates c1
+  JOIN organiser_candidates c2 ON c2.organiser = c1.organiser AND c2.person <> c1.person
+  JOIN identity_reach r1 ON r1.person = c1.person
+  JOIN identity_reach r2 ON r2.person = c2.person AND r2.kind = r1.kind AND r2.id = r1.id) t
+GROUP BY organiser HAVING count(*) >= {int(min_identities)}""")
     p.add("organiser_edges", """
 SELECT 'person' AS a_kind, i.organiser AS a_id, 'person' AS b_kind, i.person AS b_id,
        'organiser_called' AS evidence, i.n, i.first_ts, i.last_ts, i.ref
-FROM identity_calls i JOIN organisers k ON k.organiser = i.organiser""")
+FROM organiser_candidates i JOIN organisers k ON k.organiser = i.organiser""")
 
 
 def evidence_pipeline(dialect: Dialect, *, horizon_s: int, with_sms: bool, with_trail: bool,
                       with_devices: bool, with_text: bool, min_traced_amount: float = 3000.0,
                       max_feeder_senders: int = 30,
                       min_organiser_identities: int = MIN_ORGANISER_IDENTITIES,
-                      min_organiser_share: float = MIN_ORGANISER_SHARE) -> Pipeline:
+                      min_organiser_share: float = MIN_ORGANISER_SHARE,
+                      max_tie_degree: int = MAX_TIE_DEGREE) -> Pipeline:
     """All evidence edges, one row per (pair, evidence kind), as the step ``evidence``.
 
     Args:
@@ -220,7 +259,7 @@ def evidence_pipeline(dialect: Dialect, *, horizon_s: int, with_sms: bool, with_
         with_sms, with_trail, with_devices, with_text: which optional inputs exist.
         min_traced_amount: see :func:`traced_money_edges_sql`.
         max_feeder_senders: see :func:`feeder_edges_sql`.
-        min_organiser_identities, min_organiser_share: see
+        min_organiser_identities, min_organiser_share, max_tie_degree: see
             :func:`organiser_edges_pipeline`.
 
     Returns:
@@ -241,8 +280,9 @@ def evidence_pipeline(dialect: Dialect, *, horizon_s: int, with_sms: bool, with_
     p.add("core_edges", " UNION ALL ".join(core), persist=True)
     p.add("core_entities", core_entities_sql(), persist=True)
     p.add("owner_edges", owner_edges_sql(), persist=True)
-    organiser_edges_pipeline(dialect, p, min_organiser_identities, min_organiser_share)
-    p.add("device_edges", device_edges_sql(dialect, with_devices))
+    p.add("device_edges", device_edges_sql(dialect, with_devices), persist=True)
+    organiser_edges_pipeline(dialect, p, min_organiser_identities, min_organiser_share,
+                             max_tie_degree)
     p.add("evidence", " UNION ALL ".join(
         f"SELECT {columns} FROM {step}"
         for step in ("core_edges", "owner_edges", "device_edges", "organiser_edges")))
