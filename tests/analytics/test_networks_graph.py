@@ -8,6 +8,8 @@ import igraph as ig
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from scamtrace.analytics.networks import graph as graph_module
 from scamtrace.analytics.networks.graph import (
@@ -242,3 +244,70 @@ def test_two_gangs_sharing_two_mules_stay_apart_and_their_fragments_rejoin():
     assert merged[0] != merged[20]
     # Without knowing SIMs from accounts the mule sides join each other: one network.
     assert len(set(merge_loose(membership, ends, weight, 0.05))) == 1
+
+
+
+def _two_gangs_and_one(seed: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Two gangs of 50 (vertices 0-49 and 50-99), each a random graph with a third of
+    its member pairs tied (weight 1 to 2), tied to each other by one shared mule's two
+    edges; and one gang of 100 (100-199) with a sixth of its pairs tied."""
+    rng = np.random.default_rng(seed)
+    ends, weight = [], []
+    for start, size, density in ((0, 50, 1 / 3), (50, 50, 1 / 3), (100, 100, 1 / 6)):
+        for i in range(size):
+            for j in range(i + 1, size):
+                if rng.random() < density:
+                    ends.append((start + i, start + j))
+                    weight.append(1.0 + rng.random())
+    ends += [(7, 60), (7, 61)]
+    weight += [2.0, 2.0]
+    return np.array(ends), np.array(weight), np.repeat([0, 1, 2], [50, 50, 100])
+
+
+def test_a_community_holding_two_gangs_is_finished_apart(monkeypatch):
+    # One Leiden iteration over a large graph sometimes stops with two gangs in one
+    # community (the medium world of seed 67, 4 Leiden seeds of 30); the merge step only
+    # joins communities. Here the first iteration is made to stop with each component
+    # whole: the two gangs sharing a mule (100 vertices) and the gang of 100.
+    ends, weight, gang = _two_gangs_and_one()
+    first_pass = graph_module._leiden
+
+    def unfinished(n, ends, weight, node_weight, resolution, seed, *, iterations=1,
+                   initial=None):
+        if initial is None:  # the one-iteration pass over the components
+            _, component = connected_components(
+                coo_matrix((np.ones(len(ends)), (ends[:, 0], ends[:, 1])), shape=(n, n)),
+                directed=False)
+            return component.astype(np.int64)
+        return first_pass(n, ends, weight, node_weight, resolution, seed,
+                          iterations=iterations, initial=initial)
+
+    monkeypatch.setattr(graph_module, "_leiden", unfinished)
+    found = communities(len(gang), ends, weight, min_split_nodes=80, max_conductance=0.05)
+    # Run to the end inside the community, the two gangs part and stay apart; the gang
+    # of 100, as large, stays whole.
+    assert len(set(zip(found, gang, strict=True))) == len(set(found)) == 3
+    # A community smaller than a split component is left as it is.
+    assert len(set(communities(len(gang), ends, weight, min_split_nodes=101,
+                               max_conductance=0.05)[:100])) == 1
+    # Without the finishing pass (the former rule) the two gangs stay one network.
+    monkeypatch.setattr(graph_module, "_finish_large", lambda membership, *args: membership)
+    before = communities(len(gang), ends, weight, min_split_nodes=80, max_conductance=0.05)
+    assert len(set(before[:100])) == 1
+
+
+def test_finishing_a_community_never_lowers_its_modularity():
+    ends, weight, gang = _two_gangs_and_one(seed=5)
+    n = len(gang)
+    strength = np.bincount(ends.ravel(), weights=np.repeat(weight, 2), minlength=n)
+    node_weight = strength / np.sqrt(strength.sum())
+    start = np.zeros(n, dtype=np.int64)  # one community, over min_split_nodes
+    finished = graph_module._finish_large(start, ends, weight, node_weight, 1.0, 7, 80)
+
+    def quality(membership):  # the constant Potts model Leiden optimises
+        same = membership[ends[:, 0]] == membership[ends[:, 1]]
+        sums = np.bincount(membership, weights=node_weight)
+        return weight[same].sum() - 0.5 * ((sums ** 2).sum() - (node_weight ** 2).sum())
+
+    assert quality(finished) >= quality(start)
+    assert len(set(zip(finished, gang, strict=True))) == len(set(finished)) == 3

@@ -21,7 +21,10 @@ small component at all (its resolution limit, Fortunato and Barthélemy, PNAS 20
 so a component smaller than a gang pair stays whole, and a larger one (two gangs
 glued by a shared mule or a missed hub) is split by Leiden on its own modularity. All
 large components are split in one Leiden run (see :func:`communities`), on a graph
-built straight from the integer edge arrays, so millions of edges go through in seconds.
+built straight from the integer edge arrays, so millions of edges go through in seconds;
+that run makes one iteration, and the communities as large as a split component are
+then run to the end, each inside itself (:func:`_finish_large`), so none keeps two gangs that
+more iterations would part.
 """
 
 from __future__ import annotations
@@ -108,7 +111,8 @@ def entity_graph_from_frame(edges: pd.DataFrame) -> EntityGraph:
 
 
 def _leiden(n: int, ends: np.ndarray, weight: np.ndarray, node_weight: np.ndarray,
-            resolution: float, seed: int) -> np.ndarray:
+            resolution: float, seed: int, *, iterations: int = 1,
+            initial: np.ndarray | None = None) -> np.ndarray:
     # Two flat lists zipped into pairs build the graph fastest (about 0.4 s per million
     # edges; a nested ``tolist`` or a 2-D buffer is twice as slow).
     graph = ig.Graph(n=n, edges=list(zip(ends[:, 0].tolist(), ends[:, 1].tolist())),
@@ -118,11 +122,15 @@ def _leiden(n: int, ends: np.ndarray, weight: np.ndarray, node_weight: np.ndarra
     random.seed(seed)
     try:
         # GraphBase's method returns the bare membership; the wrapper's clustering
-        # object would scan it again in Python. One iteration: a second one gave the
-        # same networks on small seeds 41 and 67 and medium seed 53, at 40% more time.
+        # object would scan it again in Python. One iteration over the whole graph: a
+        # second one gave the same networks on small seeds 41 and 67 and medium seed 53,
+        # at 40% more time, and running to the end took over ten minutes on the bench's
+        # 10 million edges; the large communities are finished apart (see
+        # :func:`_finish_large`).
         membership, _ = ig.GraphBase.community_leiden(
             graph, edge_weights=weight.tolist(), node_weights=node_weight.tolist(),
-            resolution=resolution, normalize_resolution=False, n_iterations=1)
+            resolution=resolution, normalize_resolution=False, n_iterations=iterations,
+            initial_membership=None if initial is None else initial.tolist())
     finally:
         random.setstate(state)
     return np.asarray(membership, dtype=np.int64)
@@ -331,7 +339,49 @@ def _split_components(n: int, ends: np.ndarray, weight: np.ndarray, resolution: 
                          return_inverse=True)
     membership = component.copy()
     membership[vertices] = len(sizes) + split.ravel()
-    return membership
+    return _finish_large(membership, ends, weight, node_weight, resolution, seed,
+                         min_split_nodes)
+
+
+#: Leiden iterations when finishing the large communities: negative runs until an
+#: iteration changes nothing (two still left two gangs together on 1 Leiden seed of 30
+#: on the medium world of seed 67).
+FINISH_ITERATIONS = -1
+
+
+def _finish_large(membership: np.ndarray, ends: np.ndarray, weight: np.ndarray,
+                  node_weight: np.ndarray, resolution: float, seed: int,
+                  min_split_nodes: int) -> np.ndarray:
+    """Run Leiden to the end inside each community of at least ``min_split_nodes``
+    vertices, starting from the community whole, and split it where that finds parts.
+
+    One Leiden iteration over the whole graph sometimes stops with two gangs in one
+    community (on the medium world of seed 67, 4 Leiden seeds of 30 kept two gangs of
+    76 and 84 members together; run to the end, none did), and the merge step can only
+    join communities. Running every component to the end costs too much on large
+    graphs (over ten minutes on the bench's 10 million edges); a community smaller than
+    a component that is split (``min_split_nodes``) is left as it is, as such a
+    component would be. Inside one community the node weights are those of its
+    component, so each split is judged by that component's modularity, and Leiden
+    started from the whole community never returns a worse partition of it.
+    """
+    size = np.bincount(membership)
+    big = size[membership] >= min_split_nodes
+    if not big.any():
+        return membership
+    inside = big[ends[:, 0]] & (membership[ends[:, 0]] == membership[ends[:, 1]])
+    vertices = np.flatnonzero(big)
+    local = np.full(len(membership), -1, dtype=np.int64)
+    local[vertices] = np.arange(len(vertices))
+    _, start = np.unique(membership[vertices], return_inverse=True)
+    labels = _leiden(len(vertices), local[ends[inside]], weight[inside], node_weight[vertices],
+                     resolution, seed, iterations=FINISH_ITERATIONS, initial=start.ravel())
+    # Parts stay inside their community (no edge leaves it): number (community, part).
+    _, part = np.unique(membership[vertices] * (int(labels.max()) + 1) + labels,
+                        return_inverse=True)
+    out = membership.copy()
+    out[vertices] = int(membership.max()) + 1 + part.ravel()
+    return out
 
 
 #: Leiden runs in two processes (one per core) from this many vertices on.
