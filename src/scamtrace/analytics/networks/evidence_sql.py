@@ -185,8 +185,9 @@ def organiser_edges_pipeline(dialect: Dialect, p: Pipeline, min_identities: int,
     with the other's, a neighbour with more than ``max_tie_degree`` links not counting.
     Each named person the organiser called gets an edge, n being the calls.
 
-    Steps added to ``p``: own_phones, identity_calls, organiser_candidates,
-    identity_links, identity_reach, organisers, organiser_edges.
+    Steps added to ``p``: own_phones, identity_calls, caller_identities,
+    organiser_candidates, evidence_links, identity_links, identity_reach, organisers,
+    organiser_edges.
     """
     at = dialect.epoch_seconds("c.ts")
     p.add("own_phones", """
@@ -202,27 +203,31 @@ JOIN (SELECT f.msisdn, f.person_id FROM own_phones f
 JOIN own_phones o ON o.msisdn = c.caller
 WHERE o.person_id <> d.person_id
 GROUP BY o.person_id, d.person_id""", persist=True)
+    p.add("caller_identities", f"""
+SELECT organiser, count(*) AS identities FROM identity_calls GROUP BY organiser
+HAVING count(*) >= {int(min_identities)}""")
     p.add("organiser_candidates", f"""
-SELECT i.* FROM identity_calls i JOIN (
-  SELECT k.organiser FROM (
-    SELECT organiser, count(*) AS identities FROM identity_calls GROUP BY organiser
-    HAVING count(*) >= {int(min_identities)}) k
-  JOIN (
-    SELECT o.person_id AS organiser, count(DISTINCT c.callee) AS numbers
-    FROM calls c JOIN own_phones o ON o.msisdn = c.caller
-    WHERE o.person_id IN (SELECT organiser FROM identity_calls GROUP BY organiser
-                          HAVING count(*) >= {int(min_identities)})
-    GROUP BY o.person_id) r ON r.organiser = k.organiser
-  WHERE k.identities >= {float(min_share)} * r.numbers) q ON q.organiser = i.organiser""",
-          persist=True)
-    links = " UNION ALL ".join(
+WITH numbers AS (
+  SELECT o.person_id AS organiser, count(DISTINCT c.callee) AS called
+  FROM calls c JOIN own_phones o ON o.msisdn = c.caller
+  WHERE o.person_id IN (SELECT organiser FROM caller_identities)
+  GROUP BY o.person_id)
+SELECT i.* FROM identity_calls i
+JOIN caller_identities k ON k.organiser = i.organiser
+JOIN numbers r ON r.organiser = i.organiser
+WHERE k.identities >= {float(min_share)} * r.called""", persist=True)
+    # The evidence's links in both directions, each once, then those whose far end has
+    # at most max_tie_degree neighbours.
+    both_ways = " UNION ALL ".join(
         f"SELECT a_kind AS kind, a_id AS id, b_kind AS nkind, b_id AS nid FROM {t} "
         f"UNION ALL SELECT b_kind, b_id, a_kind, a_id FROM {t}"
         for t in ("core_edges", "device_edges"))
+    p.add("evidence_links", f"SELECT DISTINCT kind, id, nkind, nid FROM ({both_ways}) u",
+          persist=True)
     p.add("identity_links", f"""
-SELECT DISTINCT l.kind, l.id, l.nkind, l.nid FROM ({links}) l
-JOIN (SELECT kind, id FROM (SELECT DISTINCT kind, id, nkind, nid FROM ({links}) u) d
-      GROUP BY kind, id HAVING count(*) <= {int(max_tie_degree)}) k
+SELECT l.kind, l.id, l.nkind, l.nid FROM evidence_links l
+JOIN (SELECT kind, id FROM evidence_links GROUP BY kind, id
+      HAVING count(*) <= {int(max_tie_degree)}) k
   ON k.kind = l.nkind AND k.id = l.nid""")
     p.add("identity_reach", """
 SELECT o.b_id AS person, o.a_kind AS kind, o.a_id AS id FROM owner_edges o
