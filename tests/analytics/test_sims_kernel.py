@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scamtrace.analytics import create_engine
-from scamtrace.analytics.sims import sim_pipeline
+from scamtrace.analytics.sims import call_kernel, sim_pipeline
 from scamtrace.analytics.sims.features import FeatureWindow, SimTables
 from scamtrace.analytics.sims.sim_inputs import load_sim_table
 from scamtrace.analytics.sims.sim_pipeline import compute_sim_features
@@ -59,6 +59,8 @@ def call_records(draw):
             draw(st.one_of(st.sampled_from(["I0", "I1", "I2"]), st.none())),
         ))
     calls = pd.DataFrame(rows, columns=["caller", "callee", "ts", "duration_s", "cell_id", "imei"])
+    if draw(st.booleans()):  # stored in time order, as call records come
+        calls = calls.sort_values("ts", kind="stable", ignore_index=True)
     window = FeatureWindow(START, START + timedelta(hours=draw(st.sampled_from([1, 30, 72]))),
                            history_start=START - timedelta(days=2) if draw(st.booleans()) else None)
     extras = draw(st.sets(st.sampled_from(["cells", "sms", "reports", "devices"])))
@@ -147,3 +149,39 @@ def test_kernel_is_the_default_on_duckdb_with_ids_only(monkeypatch):
             compute_sim_features(engine, SimTables(calls="plain"), HAND_WINDOW, method="kernel")
         with pytest.raises(InvalidInput):
             compute_sim_features(engine, SimTables(calls="plain"), HAND_WINDOW, method="fast")
+
+
+
+def _assert_hours(callers: np.ndarray, position: np.ndarray, n: int, result) -> None:
+    # Active hours and the busiest hour per caller, counted one caller at a time.
+    repeats, peak = result
+    out_calls = np.bincount(callers, minlength=n)
+    active = [len(set(position[callers == k])) for k in range(n)]
+    most = [np.bincount(position[callers == k]).max() if out_calls[k] else 0 for k in range(n)]
+    np.testing.assert_array_equal(out_calls - repeats, active)
+    np.testing.assert_array_equal(np.maximum(peak, out_calls > 0), most)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_hours_of_calls_in_time_order_and_in_any_order(seed):
+    # Calls in time order are sorted one hour at a time, others at once: same counts.
+    rng = np.random.default_rng(seed)
+    n, hours, size = int(rng.integers(1, 50)), int(rng.integers(1, 40)), int(rng.integers(1, 3000))
+    callers = rng.integers(0, n, size).astype(np.int32)
+    position = np.sort(rng.integers(0, hours, size))
+    _assert_hours(callers, position, n, call_kernel._hour_repeats(callers, hours, position, n))
+    shuffle = rng.permutation(size)
+    callers, position = callers[shuffle], position[shuffle]
+    _assert_hours(callers, position, n, call_kernel._hour_repeats(callers, hours, position, n))
+
+
+@pytest.mark.parametrize("runs", [1, 2, 5, call_kernel.MAX_HOUR_RUNS + 3])
+def test_hours_of_calls_in_runs_of_time_order(runs):
+    # Calls loaded on several threads come in a few runs of time order (more runs than
+    # MAX_HOUR_RUNS: sorted at once).
+    rng = np.random.default_rng(runs)
+    n, hours = 30, 12
+    parts = [np.sort(rng.integers(0, hours, int(rng.integers(0, 400)))) for _ in range(runs)]
+    position = np.concatenate(parts + [np.zeros(0, np.int64)])
+    callers = rng.integers(0, n, len(position)).astype(np.int32)
+    _assert_hours(callers, position, n, call_kernel._hour_repeats(callers, hours, position, n))
