@@ -163,7 +163,7 @@ def test_demo_reports_flagged_accounts_against_truth(tmp_path):
         world / "truth" / "truth_entities.parquet")
     lines = run_demo(world, tmp_path / "work")
     assert lines[0].startswith("mule accounts: scored")
-    truth_line = next(line for line in lines if line.startswith("against the truth"))
+    truth_line = next(line for line in lines if line.startswith("against the simulator's truth"))
     assert "3 mule accounts" in truth_line
     scores = pd.read_csv(tmp_path / "work" / "mule_scores.csv")
     assert {"splitter", "fanout", "sweeper"} <= set(scores.loc[scores["flagged"], "account"])

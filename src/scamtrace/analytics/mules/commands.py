@@ -19,7 +19,9 @@ def mules(
     out: Path = typer.Option(..., "--out", help="CSV to write: account, score, flagged, reasons."),
     column_map: str = typer.Option("", "--map", help="src=...,dst=...,amount=...,ts=...,id=..."),
     accounts: Path | None = typer.Option(
-        None, "--accounts", help="CSV/Parquet with account ids and opened_at (account-age rule)."),
+        None, "--accounts",
+        help="CSV/Parquet with account ids and opened_at (account-age rule), optionally the "
+             "owner (owner/person_id/customer_id): paying only one's own accounts is not paying out."),
     labels: Path | None = typer.Option(
         None, "--labels", help="CSV/Parquet of known mules (1) and non-mules (0): supervised mode."),
     label_column: str | None = typer.Option(None, "--label-column", help="Label column in --labels."),

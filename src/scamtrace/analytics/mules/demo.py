@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from scamtrace.analytics import create_engine, load_transactions
 from scamtrace.analytics.mules.mule_inputs import register_accounts
+from scamtrace.analytics.mules.rules import DEFAULT_THRESHOLD
 from scamtrace.analytics.mules.service import score_mule_accounts
 
 #: Truth roles that count as mule accounts (every layer, cash-out included).
@@ -24,7 +26,9 @@ def run_demo(world_dir: Path, work_dir: Path, top: int = 5) -> list[str]:
         top: how many flagged accounts to print.
 
     Returns:
-        Lines to print: the top flagged accounts with reasons, precision and recall.
+        Lines to print: the top flagged accounts with reasons, then the precision and
+        recall of the flagged set and the average precision of the whole ranking against
+        the simulator's truth.
     """
     with create_engine("duckdb") as engine:
         txs = load_transactions(engine, world_dir / "transactions.parquet",
@@ -33,24 +37,64 @@ def run_demo(world_dir: Path, work_dir: Path, top: int = 5) -> list[str]:
         accounts = (register_accounts(engine, accounts_file, txs.ts_kind)
                     if accounts_file.exists() else None)
         result = score_mule_accounts(engine, txs, accounts_table=accounts)
+        owners = accounts is not None and int(engine.fetch_pandas(
+            f"SELECT count(owner) AS n FROM {accounts}")["n"].iloc[0]) > 0
     scores = result.scores
     flagged = scores[scores["flagged"]]
-    lines = [(f"mule accounts: scored {len(scores)} accounts by typology rules, "
-              f"flagged {len(flagged)} at score >= 0.5")]
+    inputs = ("the transfers alone" if accounts is None else
+              "the transfers, with account opening dates "
+              + ("and owners " if owners else "") + "from accounts.parquet")
+    lines = [(f"mule accounts: scored {len(scores)} accounts by typology rules (no labels) "
+              f"from {inputs}; flagged {len(flagged)} at score >= {DEFAULT_THRESHOLD:g}")]
     for row in flagged.head(top).itertuples():
         lines.append(f"  {row.account}  score {row.score:.2f}  {row.reasons}")
     truth_file = world_dir / "truth" / "truth_entities.parquet"
     if truth_file.exists():
-        truth = pd.read_parquet(truth_file)
-        roles = truth["role"].astype(str)
-        mules = set(truth.loc[(truth["kind"] == "account") & roles.str.startswith(MULE_ROLES_PREFIX),
-                              "id"].astype(str))
-        hits = len(set(flagged["account"]) & mules)
-        precision = hits / len(flagged) if len(flagged) else 0.0
-        recall = hits / len(mules) if mules else 0.0
-        lines.append(f"against the truth: {len(mules)} mule accounts; precision {precision:.2f}, "
-                     f"recall {recall:.2f} of the flagged set")
+        lines.extend(truth_lines(scores, pd.read_parquet(truth_file)))
     work_dir.mkdir(parents=True, exist_ok=True)
     scores.to_csv(work_dir / "mule_scores.csv", index=False)
     lines.append(f"wrote {work_dir / 'mule_scores.csv'}")
     return lines
+
+
+def truth_lines(scores: pd.DataFrame, truth: pd.DataFrame) -> list[str]:
+    """Precision and recall of the flagged set and average precision of the ranking.
+
+    Args:
+        scores: ``account``, ``score``, ``flagged`` for every scored account.
+        truth: the simulator's truth entities (``kind``, ``id``, ``role``).
+
+    Returns:
+        Lines saying what was measured against which truth.
+    """
+    roles = truth["role"].astype(str)
+    mules = set(truth.loc[(truth["kind"] == "account") & roles.str.startswith(MULE_ROLES_PREFIX),
+                          "id"].astype(str))
+    flagged = set(scores.loc[scores["flagged"], "account"])
+    hits = len(flagged & mules)
+    precision = hits / len(flagged) if flagged else 0.0
+    recall = hits / len(mules) if mules else 0.0
+    is_mule = scores["account"].isin(mules).to_numpy()
+    lines = [(f"against the simulator's truth: {len(mules)} mule accounts (roles mule_l1, "
+              f"mule_l2+, cashout); {hits} of the {len(flagged)} flagged are mule accounts "
+              f"(precision {precision:.2f}), {hits} of the {len(mules)} mule accounts are "
+              f"flagged (recall {recall:.2f})")]
+    if is_mule.any() and not is_mule.all():
+        ap = average_precision(is_mule, scores["score"].to_numpy(dtype=float))
+        lines.append(f"  ranking of all {len(scores)} scored accounts by score: average "
+                     f"precision {ap:.2f} (mule accounts are {is_mule.mean():.2%} of them)")
+    return lines
+
+
+def average_precision(positive: np.ndarray, score: np.ndarray) -> float:
+    """Average precision of a ranking, ties broken pessimistically within one score.
+
+    The mean over positives of the precision at the lowest rank of their score (as
+    scikit-learn's ``average_precision_score``).
+    """
+    order = np.argsort(-score, kind="stable")
+    score, positive = score[order], positive[order].astype(float)
+    last = np.r_[score[1:] != score[:-1], True]  # the last row of each distinct score
+    hits, seen = np.cumsum(positive)[last], (np.flatnonzero(last) + 1).astype(float)
+    gained = np.diff(np.r_[0.0, hits])
+    return float(np.sum(gained * hits / seen) / max(hits[-1], 1.0))

@@ -64,7 +64,13 @@ def pair_buckets_sql(ordered: str) -> str:
 
 
 def account_aggregates_sql(ordered: str, scales: DataScales, utc_offset_hours: int) -> str:
-    """Plain volumes plus the single-pass rule features of each account."""
+    """Plain volumes plus the single-pass rule features of each account.
+
+    ``rapid_out_share`` is the money sent on within the fast window after a credit, at
+    most the money that came in, as a share of the larger of money in and money out. An
+    account that spends an older balance soon after a small credit (out far above in)
+    therefore scores low: it did not pass the credit on, it spent its own money.
+    """
     med, fast = scales.amount_q50, scales.fast_window
     night = (
         f"avg(CASE WHEN (ts + {utc_offset_hours * 3600}) % 86400 < {5 * 3600} "
@@ -91,8 +97,8 @@ def account_aggregates_sql(ordered: str, scales: DataScales, utc_offset_hours: i
             avg(CASE WHEN amount >= {scales.round_unit}
                       AND amount % {scales.round_unit} = 0 THEN 1.0 ELSE 0.0 END) AS round_share,
             least(coalesce(sum(CASE WHEN is_out AND ts - last_in_ts <= {fast}
-                                    THEN amount END), 0)
-                  / nullif({sum_in}, 0), 1.0) AS rapid_out_share,
+                                    THEN amount END), 0), {sum_in})
+                / nullif(greatest({sum_in}, {sum_out}), 0) AS rapid_out_share,
             least({sum_out}, {sum_in}) / nullif(greatest({sum_out}, {sum_in}), 0)
                 AS pass_through_ratio,
             avg(CASE WHEN is_out AND last_in_ts IS NOT NULL
@@ -203,6 +209,23 @@ def account_age_sql(transactions_first_seen: str, accounts: str, scales: DataSca
         FROM (SELECT account, min(ts) AS first_in FROM {transactions_first_seen}
               WHERE NOT is_out GROUP BY account) AS f
         JOIN {accounts} AS a ON a.account = f.account"""
+
+
+def external_payees_sql(contacts: str, accounts: str) -> str:
+    """Per account: distinct payees owned by someone else (or by an unknown owner).
+
+    ``contacts`` holds each directed pair once (``mule_contacts``); ``accounts`` has
+    ``account`` and ``owner`` (NULL when unknown). A transfer between two accounts of one
+    owner (a shop's takings moved to its owner's personal account) moves no money to
+    anyone else.
+    """
+    return f"""
+        SELECT c.src AS account, count(*) AS cp_out_external
+        FROM {contacts} AS c
+        LEFT JOIN {accounts} AS s ON s.account = c.src
+        LEFT JOIN {accounts} AS d ON d.account = c.dst
+        WHERE c.src <> c.dst AND (s.owner IS NULL OR d.owner IS NULL OR s.owner <> d.owner)
+        GROUP BY c.src"""
 
 
 def behaviour_pipeline(

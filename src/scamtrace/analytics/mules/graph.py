@@ -4,15 +4,17 @@ Mules are rarely alone: feeders pay a collector, a collector sweeps to a layer o
 accounts, money comes back round in a cycle. These features look one or two hops away.
 Two-hop joins explode on hubs (a payroll or merchant account with 100,000 counterparties),
 so an account with more than ``hub_degree`` distinct counterparties is not used as the
-middle of a path nor counted on a three-account cycle; it still gets its own features.
+middle, source or target of a scatter-gather path nor counted on a three-account cycle;
+it still gets its own features.
 """
 
 from __future__ import annotations
 
 from scamtrace.analytics.pipeline import Pipeline
 
-#: Accounts with more distinct counterparties than this are not path middles: mule layers
-#: are small accounts, and the cap keeps two-hop joins linear in the number of transfers.
+#: Accounts with more distinct counterparties than this are not path middles nor ends of a
+#: scatter-gather: mule layers are small accounts, and the cap keeps two-hop joins linear
+#: in the number of transfers.
 DEFAULT_HUB_DEGREE = 30
 
 #: Behaviour features summarised over each account's counterparties (max and mean).
@@ -84,14 +86,19 @@ def scatter_gather_sql(edges: str, middles: str) -> str:
     """Scatter-gather: a source reaches one target through two or more middles.
 
     Per account: targets it reaches that way (as source), sources reaching it (as target),
-    and such source-target pairs it is a middle of.
+    and such source-target pairs it is a middle of. Source, middles and target are all
+    non-hubs (``middles``): two payees of a person both paying the same shop, utility or
+    ATM cash account, or two staff of one employer paying the same shop, is the hub's
+    popularity, not money gathered back together.
     """
     return f"""
         WITH paths AS (
             SELECT a.src AS source, a.dst AS middle, b.dst AS target
             FROM {edges} AS a
             JOIN {middles} AS m ON m.account = a.dst
+            JOIN {middles} AS ms ON ms.account = a.src
             JOIN {edges} AS b ON b.src = a.dst
+            JOIN {middles} AS mt ON mt.account = b.dst
             WHERE a.src <> b.dst
         ), pairs AS (
             SELECT source, target FROM paths GROUP BY source, target HAVING count(*) >= 2

@@ -12,6 +12,7 @@ from scamtrace.errors import InvalidDataFile
 
 _ID_GUESSES = ("account", "account_id", "acct", "id", "nodeid", "node_id")
 _OPENED_GUESSES = ("opened_at", "opened", "open_date", "opened_ts", "created_at", "opened_step")
+_OWNER_GUESSES = ("owner", "owner_id", "person_id", "customer_id", "customer", "cif", "holder_id")
 _TRUE = {"1", "true", "t", "yes", "y", "mule", "fraud", "sar"}
 _FALSE = {"0", "false", "f", "no", "n", "", "legit", "normal"}
 
@@ -55,20 +56,24 @@ def read_labels(path: Path, *, id_column: str | None, label_column: str | None) 
 
 
 def register_accounts(engine: Engine, path: Path, ts_kind: str, name: str = "mule_accounts") -> str:
-    """Register an accounts file as ``name`` with ``account`` and ``opened_ts`` in ts units.
+    """Register an accounts file as ``name`` with ``account``, ``opened_ts`` and ``owner``.
 
     Args:
         engine: the analytics engine.
-        path: CSV or Parquet with an account id and an opening date (or step) column.
+        path: CSV or Parquet with an account id and an opening date (or step) column, and
+            optionally the account's owner (``owner``, ``person_id``, ``customer_id``...):
+            transfers between two accounts of one owner are then not paying anyone.
         ts_kind: ``timestamp`` (opening dates become epoch seconds) or ``step``.
         name: the engine table to create.
 
     Returns:
-        ``name``.
+        ``name`` (``opened_ts`` in ts units; ``owner`` text, NULL when unknown).
     """
     frame = read_table(path)
     id_col = _pick(frame, None, _ID_GUESSES, "id", path, "an account_id column")
     opened_col = _pick(frame, None, _OPENED_GUESSES, "opening date", path, "an opened_at column")
+    lower = {c.lower(): c for c in frame.columns}
+    owner_col = next((lower[g] for g in _OWNER_GUESSES if g in lower), None)
     opened = frame[opened_col]
     if ts_kind == "timestamp":
         stamps = pd.to_datetime(opened, utc=True, errors="coerce")
@@ -76,12 +81,20 @@ def register_accounts(engine: Engine, path: Path, ts_kind: str, name: str = "mul
         values = (stamps - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(seconds=1)
     else:
         values = pd.to_numeric(opened, errors="coerce")
+    if owner_col is None:
+        owners = pa.nulls(len(frame), pa.string())
+    else:
+        text = frame[owner_col].astype("string").str.strip()
+        owners = pa.array(text.mask(text == "").to_numpy(dtype=object, na_value=None),
+                          pa.string())
     table = pa.table({"account": frame[id_col].astype(str).str.strip().to_numpy(),
-                      "opened_ts": pa.array(values.to_numpy(dtype=float), pa.float64())})
+                      "opened_ts": pa.array(values.to_numpy(dtype=float), pa.float64(),
+                                            from_pandas=True),  # NaN -> NULL
+                      "owner": owners})
     engine.register(table, f"{name}_raw")
+    # accounts without an opening date keep their owner; their age stays unknown
     engine.execute(
-        f"SELECT account, CAST(opened_ts AS BIGINT) AS opened_ts FROM {name}_raw "
-        "WHERE opened_ts IS NOT NULL", name)
+        f"SELECT account, CAST(opened_ts AS BIGINT) AS opened_ts, owner FROM {name}_raw", name)
     return name
 
 

@@ -23,7 +23,8 @@ import pandas as pd
 #: Score at or above which an account is flagged by typology scoring.
 DEFAULT_THRESHOLD = 0.5
 
-#: Score multiplier for accounts that never send a transfer.
+#: Score multiplier for accounts that never send a transfer (to another owner, when the
+#: accounts' owners are known).
 NO_OUTFLOW_FACTOR = 0.5
 
 
@@ -73,7 +74,7 @@ class Typology:
 
 RULES: tuple[Rule, ...] = (
     Rule("rapid_pass_through", "rapid_out_share", ((0.5, 0.5), (0.8, 1.0)),
-         "sent on {value:.0%} of incoming money soon after it arrived", min_activity=4),
+         "sent on {value:.0%} of the money through it soon after it arrived", min_activity=4),
     Rule("balanced_flow", "pass_through_ratio", ((0.8, 0.5), (0.95, 1.0)),
          "money out matches money in ({value:.0%})", min_activity=4),
     Rule("fan_in_new_senders", "fan_in_new_max", ((5, 0.5), (10, 1.0)),
@@ -107,7 +108,9 @@ RULES: tuple[Rule, ...] = (
 
 # A typology reaches 1 only when several of its rules agree: one behaviour alone (a busy
 # account forwarding its salary, a merchant's customers paying the same two shops) is
-# common among honest accounts and must stay below the flag threshold.
+# common among honest accounts and must stay below the flag threshold. Position in the
+# graph alone (cycles and scatter-gather, which friends paying one another also form)
+# reaches half of layering_network: the account must also pass money on quickly.
 TYPOLOGIES: tuple[Typology, ...] = (
     Typology("pass_through_mule", (("rapid_pass_through", 1.0), ("balanced_flow", 0.5),
              ("onward_transfers", 1.0), ("small_credits_then_sweep", 1.0),
@@ -117,7 +120,7 @@ TYPOLOGIES: tuple[Typology, ...] = (
     Typology("rented_or_new_account", (("dormant_woken", 1.0), ("night_activity", 0.5),
              ("young_account", 1.0), ("rapid_pass_through", 0.5)), full_score=2.0),
     Typology("layering_network", (("cycles", 1.0), ("scatter_gather", 0.5),
-             ("rapid_pass_through", 0.5), ("fan_in_new_senders", 0.5)), full_score=2.0),
+             ("rapid_pass_through", 1.0), ("fan_in_new_senders", 0.5)), full_score=3.0),
 )
 
 
@@ -126,7 +129,8 @@ def apply_rules(features: pd.DataFrame, ts_kind: str) -> pd.DataFrame:
 
     Args:
         features: one row per account with ``account``, ``n_in``, ``n_out`` and the rule
-            feature columns (missing columns count as not firing).
+            feature columns (missing columns count as not firing); ``cp_out_external``,
+            when present (account owners known), the payees of other owners.
         ts_kind: ``timestamp`` or ``step`` (selects the time-of-day and age rules).
 
     Returns:
@@ -165,7 +169,10 @@ def apply_rules(features: pd.DataFrame, ts_kind: str) -> pd.DataFrame:
     score = 0.9 * stacked.max(axis=0) + 0.1 * stacked.mean(axis=0)
     # A mule passes money on. An account that never pays out (a biller, a merchant's
     # collection account, a saver) keeps at most half its score, below the flag threshold.
-    never_pays = features["n_out"].fillna(0).to_numpy() == 0
+    # When owners are known, paying only its own owner's accounts (a shop's takings moved
+    # to the owner's personal account) is not paying out.
+    paid_out = features["cp_out_external" if "cp_out_external" in features else "n_out"]
+    never_pays = paid_out.fillna(0).to_numpy() == 0
     columns["score"] = np.where(never_pays, NO_OUTFLOW_FACTOR * score, score)
     columns["reasons"] = _reasons(texts, contributions, n)
     return pd.DataFrame(columns)

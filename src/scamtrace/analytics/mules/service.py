@@ -18,6 +18,7 @@ from scamtrace.analytics.mules.features import (
     DEFAULT_UTC_OFFSET_HOURS,
     account_age_sql,
     behaviour_pipeline,
+    external_payees_sql,
 )
 from scamtrace.analytics.mules.graph import (
     DEFAULT_HUB_DEGREE,
@@ -83,7 +84,8 @@ def score_mule_accounts(
         transactions_table: the canonical table (from ``load_transactions``) or its name.
         ts_kind: ``timestamp`` or ``step``; needed only when a table name is given.
         accounts_table: optional engine table with ``account`` and ``opened_ts`` (same
-            units as ts) for the account-age rule.
+            units as ts) for the account-age rule, and optionally ``owner``: an account
+            that pays only accounts of its own owner then counts as never paying out.
         labels: optional 0/1 per account id (string index); enables the supervised mode.
         folds: folds of the out-of-fold scoring.
         threshold: flag at or above this score (default: 0.5 in both modes).
@@ -106,7 +108,9 @@ def score_mule_accounts(
     scales = measure_scales(engine, name, ts_kind)
     engine.run(behaviour_pipeline(name, scales, utc_offset_hours=utc_offset_hours))
     engine.run(graph_pipeline(name, hub_degree=hub_degree, contacts="mule_contacts"))
-    engine.run(_joined_features_pipeline(scales, accounts_table))
+    owners = accounts_table is not None and "owner" in engine.fetch_pandas(
+        f"SELECT * FROM {accounts_table} LIMIT 0").columns
+    engine.run(_joined_features_pipeline(scales, accounts_table, owners))
     if labels is None:  # the rules read the account's own features only
         features = engine.fetch_pandas("mule_features")
     else:  # the model also weighs what counterparties look like, and triangles
@@ -189,11 +193,17 @@ def _neighbour_columns() -> list[str]:
     ]
 
 
-def _joined_features_pipeline(scales: DataScales, accounts_table: str | None):
+def _joined_features_pipeline(scales: DataScales, accounts_table: str | None,
+                              owners: bool = False):
     from scamtrace.analytics.pipeline import Pipeline
 
     graph = ", ".join(f"coalesce(g.{c}, 0) AS {c}" for c in GRAPH_COLUMNS)
     pipeline = Pipeline()
+    external_select, external_join = "", ""
+    if accounts_table and owners:
+        pipeline.add("mule_external", external_payees_sql("mule_contacts", accounts_table))
+        external_select = ", coalesce(x.cp_out_external, 0) AS cp_out_external"
+        external_join = "LEFT JOIN mule_external AS x ON x.account = b.account"
     if accounts_table:
         pipeline.add("mule_age", account_age_sql("mule_ordered", accounts_table, scales))
         age_select, age_join = (
@@ -203,7 +213,8 @@ def _joined_features_pipeline(scales: DataScales, accounts_table: str | None):
     else:
         age_select, age_join = "CAST(NULL AS DOUBLE) AS age_at_first_credit", ""
     return pipeline.add("mule_features", f"""
-        SELECT b.*, {graph}, {age_select}
+        SELECT b.*, {graph}, {age_select}{external_select}
         FROM mule_behaviour AS b
         LEFT JOIN mule_graph AS g ON g.account = b.account
-        {age_join}""")
+        {age_join}
+        {external_join}""")
