@@ -20,6 +20,9 @@ gang most of its members belong to.
 
 from __future__ import annotations
 
+import scamtrace  # noqa: F401  first, before numpy: its CPU dispatch (scamtrace.numpy_cpu)
+
+# isort: split
 import argparse
 import resource
 import time

@@ -18,6 +18,9 @@ precision of the flagged set against DIR/truth (caller and SMS SIMs); with
 
 from __future__ import annotations
 
+import scamtrace  # noqa: F401  first, before numpy: its CPU dispatch (scamtrace.numpy_cpu)
+
+# isort: split
 import argparse
 import tempfile
 import time

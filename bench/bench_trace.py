@@ -14,6 +14,9 @@ the same hops and window (which reaches everything reachable).
 
 from __future__ import annotations
 
+import scamtrace  # noqa: F401  first, before numpy: its CPU dispatch (scamtrace.numpy_cpu)
+
+# isort: split
 import argparse
 import sys
 import tempfile

@@ -8,6 +8,9 @@ Each test gets an empty, fully migrated store of its own.
 
 from __future__ import annotations
 
+import scamtrace  # noqa: F401  first, before numpy: the product's CPU dispatch (scamtrace.numpy_cpu)
+
+# isort: split
 import os
 import shutil
 import uuid
