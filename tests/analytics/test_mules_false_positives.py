@@ -4,7 +4,6 @@ and its answer known by construction."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -12,7 +11,7 @@ from mules_world import transfers
 
 from scamtrace.analytics import create_engine, load_transactions
 from scamtrace.analytics.mules import score_mule_accounts
-from scamtrace.analytics.mules.demo import average_precision, truth_lines
+from scamtrace.analytics.mules.demo import truth_lines
 from scamtrace.analytics.mules.graph import graph_pipeline
 from scamtrace.analytics.mules.mule_inputs import register_accounts
 from scamtrace.analytics.mules.rules import NO_OUTFLOW_FACTOR, apply_rules
@@ -168,13 +167,6 @@ def test_a_shop_sweeping_to_its_owner_is_halved_but_a_pooler_is_not(tmp_path):
 
 
 # --- the demo's measures ---------------------------------------------------------------
-
-def test_average_precision_known_answers():
-    assert average_precision(np.array([1, 0, 1]), np.array([0.9, 0.8, 0.1])) == pytest.approx(
-        (1 / 1 + 2 / 3) / 2)
-    # a tie ranks the whole score group together: 1 hit in 2
-    assert average_precision(np.array([1, 0]), np.array([0.5, 0.5])) == pytest.approx(0.5)
-
 
 def test_truth_lines_say_what_is_measured():
     scores = pd.DataFrame({"account": ["m1", "x1", "m2", "x2"], "score": [0.9, 0.7, 0.4, 0.1],

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
+from sklearn.metrics import average_precision_score
 
 from scamtrace.analytics import create_engine, load_transactions
 from scamtrace.analytics.mules.mule_inputs import register_accounts
@@ -80,21 +80,8 @@ def truth_lines(scores: pd.DataFrame, truth: pd.DataFrame) -> list[str]:
               f"(precision {precision:.2f}), {hits} of the {len(mules)} mule accounts are "
               f"flagged (recall {recall:.2f})")]
     if is_mule.any() and not is_mule.all():
-        ap = average_precision(is_mule, scores["score"].to_numpy(dtype=float))
+        ap = average_precision_score(is_mule, scores["score"].to_numpy(dtype=float))
         lines.append(f"  ranking of all {len(scores)} scored accounts by score: average "
                      f"precision {ap:.2f} (mule accounts are {is_mule.mean():.2%} of them)")
     return lines
 
-
-def average_precision(positive: np.ndarray, score: np.ndarray) -> float:
-    """Average precision of a ranking, ties broken pessimistically within one score.
-
-    The mean over positives of the precision at the lowest rank of their score (as
-    scikit-learn's ``average_precision_score``).
-    """
-    order = np.argsort(-score, kind="stable")
-    score, positive = score[order], positive[order].astype(float)
-    last = np.r_[score[1:] != score[:-1], True]  # the last row of each distinct score
-    hits, seen = np.cumsum(positive)[last], (np.flatnonzero(last) + 1).astype(float)
-    gained = np.diff(np.r_[0.0, hits])
-    return float(np.sum(gained * hits / seen) / max(hits[-1], 1.0))

@@ -108,8 +108,7 @@ def score_mule_accounts(
     scales = measure_scales(engine, name, ts_kind)
     engine.run(behaviour_pipeline(name, scales, utc_offset_hours=utc_offset_hours))
     engine.run(graph_pipeline(name, hub_degree=hub_degree, contacts="mule_contacts"))
-    owners = accounts_table is not None and "owner" in engine.fetch_pandas(
-        f"SELECT * FROM {accounts_table} LIMIT 0").columns
+    owners = accounts_table is not None and "owner" in engine.columns(accounts_table)
     engine.run(_joined_features_pipeline(scales, accounts_table, owners))
     if labels is None:  # the rules read the account's own features only
         features = engine.fetch_pandas("mule_features")

@@ -353,6 +353,16 @@ def _keys_by_hour(a_w: np.ndarray, hours: int, position: np.ndarray, n: int) -> 
     return out
 
 
+def _written_per_caller(n: int, a_w: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One value written per caller (one of its calls', whichever; -1 for numbers that
+    did not call) and the positions of the calls whose value differs from it: the calls
+    that need grouping, when callers keep to few values (cells, handsets)."""
+    index = a_w.astype(np.intp)  # converted once (numpy converts other index types)
+    seen = np.full(n, -1, values.dtype)
+    seen[index] = values
+    return seen, np.flatnonzero(seen.take(index) != values)
+
+
 def _cell_stats(n: int, a_w: np.ndarray, c_w: np.ndarray, border: np.ndarray | None,
                 out_calls: np.ndarray) -> dict[str, np.ndarray]:
     """Per caller: calls with a cell N, distinct cells, H = ln N - sum(n ln n) / N (runs
@@ -368,11 +378,7 @@ def _cell_stats(n: int, a_w: np.ndarray, c_w: np.ndarray, border: np.ndarray | N
         n_cell = out_calls - np.bincount(a_w[~with_cell], minlength=n)
         a_w, c_w = a_w[with_cell], c_w[with_cell]
     cells = int(c_w.max(initial=0)) + 1
-    index = a_w.astype(np.intp)  # converted once (numpy converts other index types)
-    seen = np.full(n, -1, c_w.dtype)
-    seen[index] = c_w
-    elsewhere = np.flatnonzero(seen.take(index) != c_w)
-    del index, seen
+    _, elsewhere = _written_per_caller(n, a_w, c_w)
     a_e = a_w[elsewhere]
     at_seen = n_cell - np.bincount(a_e, minlength=n)  # the calls in the cell written
     keys = _packed(a_e, cells, c_w[elsewhere])
@@ -401,11 +407,7 @@ def _handsets(n: int, a_w: np.ndarray, i_w: np.ndarray) -> tuple[np.ndarray, np.
     if i_w.min(initial=0) < 0:
         used = i_w >= 0
         a_w, i_w = a_w[used], i_w[used]
-    index = a_w.astype(np.intp)  # converted once (numpy converts other index types)
-    seen = np.full(n, -1, i_w.dtype)
-    seen[index] = i_w  # one of each caller's handsets (any one)
-    differ = np.flatnonzero(seen.take(index) != i_w)
-    del index
+    seen, differ = _written_per_caller(n, a_w, i_w)
     a_d = a_w[differ]
     several = np.zeros(n, bool)
     several[a_d] = True
